@@ -1,0 +1,101 @@
+{#-
+    Every landed marketing-consent change, typed and checked. Natural key (card_no, channel, changed_at);
+    the consent of a member on a channel as of any time is the status of the latest event at or before it,
+    which the intermediate layer derives. Quarantine checks, in order: missing_key, invalid_code,
+    invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = ['card_no', 'channel', 'consent_status', 'changed_at', 'source'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'consent_events') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(card_no), '') as card_no,
+        upper(trim(channel)) as channel,
+        upper(trim(consent_status)) as consent_status,
+        {{ iso8601_to_utc('changed_at') }} as changed_at,
+        upper(trim(source)) as consent_source,
+        nullif(trim(changed_at), '') is null as _is_raw_changed_at_missing,
+        substring(filename, {{ dbt.position("'crm/consent_events/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when card_no is null or nullif(channel, '') is null or _is_raw_changed_at_missing
+                then 'missing_key'
+            when channel not in ('SMS', 'WECOM', 'MINIPROGRAM', 'EMAIL') then 'invalid_code'
+            when coalesce(consent_status, '') not in ('OPT_IN', 'OPT_OUT') then 'invalid_code'
+            when coalesce(consent_source, '') not in ('ENROL', 'UNSUBSCRIBE_LINK', 'STORE', 'SERVICE')
+                then 'invalid_code'
+            when changed_at is null then 'invalid_timestamp'
+            when changed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, card_no, channel, changed_at, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        card_no,
+        channel,
+        consent_status,
+        consent_status = 'OPT_IN' as is_opted_in,
+        changed_at,
+        consent_source,
+        cast({{ utc_to_shanghai_local('changed_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+{#-
+    Every landed loyalty points movement, typed and checked. Quarantine checks, in order: missing_key,
+    invalid_code, invalid_timestamp, future_timestamp, duplicate_row (points are Parquet integers, so
+    invalid_amount cannot occur here; their sign follows change_type and is tested, not quarantined).
+-#}
+
+{%- set content_columns = [
+    'ledger_id', 'card_no', 'change_type', 'points', 'source_order_id', 'occurred_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'points_ledger') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(ledger_id), '') as ledger_id,
+        nullif(trim(card_no), '') as card_no,
+        upper(trim(change_type)) as change_type,
+        cast(points as {{ dbt.type_int() }}) as points,
+        nullif(trim(source_order_id), '') as source_order_id,
+        {{ iso8601_to_utc('occurred_at') }} as occurred_at,
+        substring(filename, {{ dbt.position("'crm/points_ledger/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when ledger_id is null then 'missing_key'
+            when coalesce(change_type, '') not in ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST') then 'invalid_code'
+            when occurred_at is null then 'invalid_timestamp'
+            when occurred_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, ledger_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        ledger_id,
+        card_no,
+        change_type,
+        points,
+        source_order_id,
+        occurred_at,
+        cast({{ utc_to_shanghai_local('occurred_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

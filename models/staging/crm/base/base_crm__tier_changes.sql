@@ -1,0 +1,97 @@
+{#-
+    Every landed loyalty tier change, typed and checked. Natural key (card_no, changed_at); changed_at is
+    part of the key, so a missing one is missing_key and an unparseable one invalid_timestamp. Quarantine
+    checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = ['card_no', 'from_tier', 'to_tier', 'changed_at', 'reason'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'tier_changes') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(card_no), '') as card_no,
+        nullif(upper(trim(from_tier)), '') as from_tier,
+        upper(trim(to_tier)) as to_tier,
+        {{ iso8601_to_utc('changed_at') }} as changed_at,
+        upper(trim(reason)) as change_reason,
+        nullif(trim(changed_at), '') is null as _is_raw_changed_at_missing,
+        substring(filename, {{ dbt.position("'crm/tier_changes/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when card_no is null or _is_raw_changed_at_missing then 'missing_key'
+            when coalesce(to_tier, '') not in ('T1', 'T2', 'T3', 'T4') then 'invalid_code'
+            when from_tier not in ('T1', 'T2', 'T3', 'T4') then 'invalid_code'
+            when coalesce(change_reason, '') not in ('UPGRADE', 'DOWNGRADE', 'MANUAL') then 'invalid_code'
+            when changed_at is null then 'invalid_timestamp'
+            when changed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, card_no, changed_at, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        card_no,
+        from_tier,
+        to_tier,
+        changed_at,
+        change_reason,
+        cast({{ utc_to_shanghai_local('changed_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

@@ -1,0 +1,92 @@
+{#-
+    Every landed campaign audience assignment (a member put in a campaign's audience, either targeted or held
+    out), typed and checked. Quarantine checks, in order: missing_key, invalid_code (is_holdout must be true
+    or false), invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = ['campaign_id', 'card_no', 'is_holdout', 'assigned_at'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'audiences') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(campaign_id), '') as campaign_id,
+        nullif(trim(card_no), '') as card_no,
+        cast(is_holdout as boolean) as is_holdout,
+        {{ shanghai_local_to_utc('assigned_at') }} as assigned_at,
+        substring(filename, {{ dbt.position("'marketing/audiences/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when campaign_id is null or card_no is null then 'missing_key'
+            when is_holdout is null then 'invalid_code'
+            when assigned_at is null then 'invalid_timestamp'
+            when assigned_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, campaign_id, card_no, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        card_no,
+        is_holdout,
+        assigned_at,
+        cast({{ utc_to_shanghai_local('assigned_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

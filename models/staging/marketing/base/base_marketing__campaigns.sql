@@ -1,0 +1,139 @@
+{#-
+    Every landed marketing campaign row, typed and checked. A dimension: every distinct version of a
+    campaign_id is kept with its validity interval (dates, cost and holdout can be edited); exact re-sends
+    are quarantined as duplicate_row. Quarantine checks, in order: missing_key, invalid_code,
+    invalid_timestamp, future_timestamp, invalid_amount, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'campaign_id', 'campaign_name', 'campaign_type', 'channel', 'banner_code', 'start_date', 'end_date',
+    'cost', 'target_rule', 'holdout_rate', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'campaigns') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(campaign_id), '') as campaign_id,
+        nullif(trim(campaign_name), '') as campaign_name,
+        upper(trim(campaign_type)) as campaign_type,
+        upper(trim(channel)) as channel,
+        nullif(upper(trim(banner_code)), '') as banner_code,
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date,
+        {{ to_yuan('cost') }} as cost_amount,
+        nullif(trim(target_rule), '') as target_rule,
+        cast(holdout_rate as {{ dbt.type_float() }}) as holdout_rate,
+        {{ shanghai_local_to_utc('updated_at') }} as updated_at,
+        cost is not null as _has_raw_cost,
+        substring(filename, {{ dbt.position("'marketing/campaigns/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when campaign_id is null then 'missing_key'
+            when coalesce(campaign_type, '') not in ('PROMOTION', 'REACTIVATION', 'ACQUISITION', 'HOLIDAY')
+                then 'invalid_code'
+            when coalesce(channel, '') not in ('SMS', 'WECOM', 'MINIPROGRAM', 'TMALL') then 'invalid_code'
+            when banner_code not in ('DS', 'HM', 'SM', 'CV') then 'invalid_code'
+            when updated_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when _has_raw_cost and cost_amount is null then 'invalid_amount'
+            when holdout_rate is null or holdout_rate < 0 or holdout_rate >= 1 then 'invalid_amount'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, campaign_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, campaign_id
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        campaign_name,
+        campaign_type,
+        channel,
+        banner_code,
+        start_date,
+        end_date,
+        cost_amount,
+        target_rule,
+        holdout_rate,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final

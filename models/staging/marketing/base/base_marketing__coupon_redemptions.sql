@@ -1,0 +1,98 @@
+{#-
+    Every landed coupon redemption, typed and checked. Whether the coupon exists, and the store and the order
+    it names, are checked in the intermediate layer (no joins in staging). Quarantine checks, in order:
+    missing_key, invalid_code, invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'redemption_id', 'coupon_code', 'redeem_channel', 'store_id', 'order_id', 'redeemed_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'coupon_redemptions') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(redemption_id), '') as redemption_id,
+        nullif(trim(coupon_code), '') as coupon_code,
+        upper(trim(redeem_channel)) as redeem_channel,
+        nullif(trim(store_id), '') as store_id,
+        nullif(trim(order_id), '') as order_id,
+        {{ shanghai_local_to_utc('redeemed_at') }} as redeemed_at,
+        substring(filename, {{ dbt.position("'marketing/coupon_redemptions/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when redemption_id is null then 'missing_key'
+            when coalesce(redeem_channel, '') not in ('POS', 'MINIPROGRAM', 'TMALL', 'JD') then 'invalid_code'
+            when redeemed_at is null then 'invalid_timestamp'
+            when redeemed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, redemption_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        redemption_id,
+        coupon_code,
+        redeem_channel,
+        store_id,
+        order_id,
+        redeemed_at,
+        cast({{ utc_to_shanghai_local('redeemed_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{#-
+    Every landed coupon template row, typed and checked. A dimension: every distinct version of a
+    template_id is kept with its validity interval; exact re-sends are quarantined as duplicate_row.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    invalid_amount, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'template_id', 'campaign_id', 'face_value', 'threshold_amount', 'valid_days', 'channel_scope', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'coupon_templates') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(template_id), '') as template_id,
+        nullif(trim(campaign_id), '') as campaign_id,
+        {{ to_yuan('face_value') }} as face_value_amount,
+        {{ to_yuan('threshold_amount') }} as threshold_amount,
+        cast(valid_days as {{ dbt.type_int() }}) as valid_days,
+        upper(trim(channel_scope)) as channel_scope,
+        {{ shanghai_local_to_utc('updated_at') }} as updated_at,
+        face_value is not null as _has_raw_face_value,
+        threshold_amount is not null as _has_raw_threshold_amount,
+        substring(filename, {{ dbt.position("'marketing/coupon_templates/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when template_id is null then 'missing_key'
+            when coalesce(channel_scope, '') not in ('ALL', 'ONLINE', 'OFFLINE') then 'invalid_code'
+            when updated_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when _has_raw_face_value and face_value_amount is null then 'invalid_amount'
+            when _has_raw_threshold_amount and threshold_amount is null then 'invalid_amount'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, template_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, template_id
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        template_id,
+        campaign_id,
+        face_value_amount,
+        threshold_amount,
+        valid_days,
+        channel_scope,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final

@@ -1,0 +1,101 @@
+{#-
+    Every landed coupon issued to a member, typed and checked. Quarantine checks, in order: missing_key,
+    invalid_code, invalid_timestamp (issued_at and expires_at are both required), future_timestamp (on
+    issued_at), duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'coupon_code', 'template_id', 'campaign_id', 'card_no', 'issue_channel', 'issued_at', 'expires_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'coupons_issued') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(coupon_code), '') as coupon_code,
+        nullif(trim(template_id), '') as template_id,
+        nullif(trim(campaign_id), '') as campaign_id,
+        nullif(trim(card_no), '') as card_no,
+        upper(trim(issue_channel)) as issue_channel,
+        {{ shanghai_local_to_utc('issued_at') }} as issued_at,
+        {{ shanghai_local_to_utc('expires_at') }} as expires_at,
+        substring(filename, {{ dbt.position("'marketing/coupons_issued/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when coupon_code is null then 'missing_key'
+            when coalesce(issue_channel, '') not in ('MINIPROGRAM', 'WECOM', 'SMS', 'TMALL', 'POS')
+                then 'invalid_code'
+            when issued_at is null or expires_at is null then 'invalid_timestamp'
+            when issued_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, coupon_code, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        coupon_code,
+        template_id,
+        campaign_id,
+        card_no,
+        issue_channel,
+        issued_at,
+        expires_at,
+        cast({{ utc_to_shanghai_local('issued_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

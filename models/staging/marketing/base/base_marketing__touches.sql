@@ -1,0 +1,94 @@
+{#-
+    Every landed campaign touch (one row per status a message reached: SENT, DELIVERED, OPENED, CLICKED),
+    typed and checked. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
+    future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = ['touch_id', 'campaign_id', 'card_no', 'touch_status', 'touched_at'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('marketing', 'touches') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(touch_id), '') as touch_id,
+        nullif(trim(campaign_id), '') as campaign_id,
+        nullif(trim(card_no), '') as card_no,
+        upper(trim(touch_status)) as touch_status,
+        {{ shanghai_local_to_utc('touched_at') }} as touched_at,
+        substring(filename, {{ dbt.position("'marketing/touches/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when touch_id is null then 'missing_key'
+            when coalesce(touch_status, '') not in ('SENT', 'DELIVERED', 'OPENED', 'CLICKED') then 'invalid_code'
+            when touched_at is null then 'invalid_timestamp'
+            when touched_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, touch_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        touch_id,
+        campaign_id,
+        card_no,
+        touch_status,
+        touched_at,
+        cast({{ utc_to_shanghai_local('touched_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+{#-
+    Every landed mini-program browse/cart event, typed and checked. Quarantine checks, in order:
+    missing_key, invalid_code, invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = ['event_id', 'openid', 'event_type', 'sku_id', 'event_time'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('miniprogram', 'events') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(event_id), '') as event_id,
+        nullif(trim(openid), '') as openid,
+        lower(trim(event_type)) as event_type,
+        nullif(trim(sku_id), '') as sku_id,
+        {{ epoch_ms_to_utc('event_time') }} as event_at,
+        substring(filename, {{ dbt.position("'miniprogram/events/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when event_id is null then 'missing_key'
+            when event_type is null
+                or event_type not in ('view', 'add_to_cart', 'favourite', 'search')
+                then 'invalid_code'
+            when event_at is null then 'invalid_timestamp'
+            when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, event_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        event_id,
+        openid,
+        event_type,
+        sku_id,
+        event_at,
+        cast({{ utc_to_shanghai_local('event_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

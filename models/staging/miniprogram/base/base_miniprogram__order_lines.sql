@@ -1,0 +1,106 @@
+{#-
+    Every landed mini-program order line, typed and checked. Lines carry no time stamp: their business date
+    is the landing partition `dt`, which for fact tables is the order's business date (Asia/Shanghai).
+    Quarantine checks, in order: missing_key, invalid_code, negative_amount_on_sale, duplicate_row
+    (integer fen and quantities in Parquet cannot be non-numbers, so invalid_amount cannot occur here).
+-#}
+
+{%- set content_columns = [
+    'order_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'paid_fen',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('miniprogram', 'order_lines') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(order_id), '') as order_id,
+        cast(line_no as {{ dbt.type_int() }}) as line_no,
+        nullif(trim(sku_id), '') as sku_id,
+        upper(trim(category_code)) as category_code,
+        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        {{ fen_to_yuan('unit_price_fen') }} as unit_price_amount,
+        {{ fen_to_yuan('paid_fen') }} as paid_amount,
+        cast(dt as date) as business_date,
+        substring(filename, {{ dbt.position("'miniprogram/order_lines/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when order_id is null or line_no is null then 'missing_key'
+            when category_code is null
+                or category_code not in (
+                    'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
+                    'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
+                )
+                then 'invalid_code'
+            when paid_amount < 0 then 'negative_amount_on_sale'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, order_id, line_no, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+final as (
+
+    select
+        order_id,
+        line_no,
+        sku_id,
+        category_code,
+        quantity,
+        unit_price_amount,
+        paid_amount,
+        business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+)
+
+select * from final

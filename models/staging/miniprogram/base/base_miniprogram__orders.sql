@@ -1,0 +1,134 @@
+{#-
+    Every landed mini-program order row, typed and checked. A fact with versions: only the latest version of
+    each order_id is usable; older versions are quarantined as superseded_version, exact re-sends as
+    duplicate_row. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
+    future_timestamp, negative_amount_on_sale, duplicate_row, superseded_version (amounts are integer fen in
+    Parquet, so invalid_amount cannot occur here).
+-#}
+
+{%- set content_columns = [
+    'order_id', 'openid', 'store_id', 'fulfilment_type', 'order_status', 'created_at', 'paid_at',
+    'total_fen', 'discount_fen', 'paid_fen', 'refund_fen', 'coupon_code', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('miniprogram', 'orders') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(order_id), '') as order_id,
+        nullif(trim(openid), '') as openid,
+        nullif(trim(store_id), '') as store_id,
+        upper(trim(fulfilment_type)) as fulfilment_type,
+        upper(trim(order_status)) as order_status,
+        {{ epoch_ms_to_utc('created_at') }} as created_at,
+        {{ epoch_ms_to_utc('paid_at') }} as paid_at,
+        {{ fen_to_yuan('total_fen') }} as total_amount,
+        {{ fen_to_yuan('discount_fen') }} as discount_amount,
+        {{ fen_to_yuan('paid_fen') }} as paid_amount,
+        {{ fen_to_yuan('refund_fen') }} as refund_amount,
+        nullif(trim(coupon_code), '') as coupon_code,
+        {{ epoch_ms_to_utc('updated_at') }} as updated_at,
+        substring(filename, {{ dbt.position("'miniprogram/orders/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when order_id is null then 'missing_key'
+            when fulfilment_type is null
+                or fulfilment_type not in ('DELIVERY', 'PICKUP', 'EXPRESS')
+                then 'invalid_code'
+            when order_status is null
+                or order_status not in ('PAID', 'COMPLETED', 'REFUNDED', 'CANCELLED')
+                then 'invalid_code'
+            when created_at is null or updated_at is null then 'invalid_timestamp'
+            when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when paid_amount < 0 then 'negative_amount_on_sale'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, order_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, order_id
+            order by updated_at desc, _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        order_id,
+        openid,
+        store_id,
+        fulfilment_type,
+        order_status,
+        created_at,
+        paid_at,
+        total_amount,
+        discount_amount,
+        paid_amount,
+        refund_amount,
+        coupon_code,
+        updated_at,
+        cast({{ utc_to_shanghai_local('created_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final

@@ -1,0 +1,125 @@
+{#-
+    Every landed mini-program user row, typed and checked. A dimension: every distinct version of an openid
+    is kept with its validity interval (the phone appears once the user authorises it); exact re-sends are
+    quarantined as duplicate_row. Quarantine checks, in order: missing_key, invalid_timestamp,
+    future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'openid', 'unionid', 'phone', 'nickname', 'registered_at', 'phone_authorised_at', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('miniprogram', 'users') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(openid), '') as openid,
+        nullif(trim(unionid), '') as unionid,
+        {{ normalize_cn_mobile('phone') }} as phone,
+        {{ cn_mobile_issue('phone') }} as phone_issue,
+        nullif(trim(nickname), '') as nickname,
+        {{ epoch_ms_to_utc('registered_at') }} as registered_at,
+        {{ epoch_ms_to_utc('phone_authorised_at') }} as phone_authorised_at,
+        {{ epoch_ms_to_utc('updated_at') }} as updated_at,
+        substring(filename, {{ dbt.position("'miniprogram/users/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when openid is null then 'missing_key'
+            when registered_at is null or updated_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, openid, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, openid
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        openid,
+        unionid,
+        phone,
+        phone_issue,
+        nickname,
+        registered_at,
+        phone_authorised_at,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final

@@ -1,0 +1,128 @@
+{#-
+    Every landed WeCom external-contact row (a customer's friendship with one guide), typed and checked. A
+    dimension keyed by (external_userid, staff_id): every distinct version is kept with its validity interval,
+    so a friendship that was deleted (and possibly re-added) can be replayed; exact re-sends are quarantined
+    as duplicate_row. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
+    future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'external_userid', 'unionid', 'staff_id', 'store_id', 'add_way', 'added_at', 'deleted_at', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('wecom', 'external_contacts') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(external_userid), '') as external_userid,
+        nullif(trim(unionid), '') as unionid,
+        nullif(trim(staff_id), '') as staff_id,
+        nullif(trim(store_id), '') as store_id,
+        upper(trim(add_way)) as add_way,
+        {{ epoch_s_to_utc('added_at') }} as added_at,
+        {{ epoch_s_to_utc('deleted_at') }} as deleted_at,
+        {{ epoch_s_to_utc('updated_at') }} as updated_at,
+        substring(filename, {{ dbt.position("'wecom/external_contacts/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when external_userid is null or staff_id is null then 'missing_key'
+            when add_way is null or add_way not in ('QR_CODE', 'SEARCH', 'GROUP', 'SHARE') then 'invalid_code'
+            when added_at is null or updated_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, external_userid, staff_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, external_userid, staff_id
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        external_userid,
+        unionid,
+        staff_id,
+        store_id,
+        add_way,
+        added_at,
+        deleted_at,
+        deleted_at is null as is_active_friend,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final

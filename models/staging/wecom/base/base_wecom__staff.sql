@@ -1,0 +1,128 @@
+{#-
+    Every landed WeCom staff row (store guides and other employees), typed and checked. A dimension: every
+    distinct version of a staff_id is kept with its validity interval (store moves, leaving); exact re-sends
+    are quarantined as duplicate_row. Quarantine checks, in order: missing_key, invalid_code,
+    invalid_timestamp, future_timestamp, duplicate_row.
+-#}
+
+{%- set content_columns = [
+    'staff_id', 'staff_name', 'store_id', 'role', 'phone', 'joined_on', 'left_on', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('wecom', 'staff') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(staff_id), '') as staff_id,
+        nullif(trim(staff_name), '') as staff_name,
+        nullif(trim(store_id), '') as store_id,
+        upper(trim(role)) as role,
+        {{ normalize_cn_mobile('phone') }} as phone,
+        {{ cn_mobile_issue('phone') }} as phone_issue,
+        cast(joined_on as date) as joined_on,
+        cast(left_on as date) as left_on,
+        {{ epoch_s_to_utc('updated_at') }} as updated_at,
+        substring(filename, {{ dbt.position("'wecom/staff/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when staff_id is null then 'missing_key'
+            when role is null or role not in ('GUIDE', 'MANAGER', 'CASHIER') then 'invalid_code'
+            when updated_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, staff_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, staff_id
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        staff_id,
+        staff_name,
+        store_id,
+        role,
+        phone,
+        phone_issue,
+        joined_on,
+        left_on,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final
