@@ -1,0 +1,12 @@
+{#-
+    dbt seeds load an empty or all-blank CSV field as NULL, so fixtures spell the characters a CSV cannot
+    carry visibly as tokens: <empty> (the empty string), <tab>, <nbsp> (U+00A0 no-break space) and
+    <ideographic_space> (U+3000). This decodes a fixture column back to the text the macro under test sees.
+-#}
+{% macro decode_fixture_text(expr) -%}
+    {%- set state = namespace(decoded=expr) -%}
+    {%- for token, code_point in [('<tab>', 9), ('<nbsp>', 160), ('<ideographic_space>', 12288)] -%}
+        {%- set state.decoded = "replace(" ~ state.decoded ~ ", '" ~ token ~ "', chr(" ~ code_point ~ "))" -%}
+    {%- endfor -%}
+    replace({{ state.decoded }}, '<empty>', '')
+{%- endmacro %}
