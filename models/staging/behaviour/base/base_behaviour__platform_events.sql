@@ -1,0 +1,119 @@
+{#-
+    Every landed Tmall/JD behaviour event, typed and checked. Times are UTC already. Events are immutable:
+    exact re-sends are quarantined as duplicate_row; should an event_id arrive again with other content, the
+    latest extract wins and the older content is quarantined as superseded_version.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = [
+    'event_id', 'platform', 'buyer_id', 'event_type', 'sku_id', 'campaign_id', 'event_time',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('behaviour', 'platform_events') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(event_id), '') as event_id,
+        upper(trim(platform)) as platform,
+        nullif(trim(buyer_id), '') as buyer_id,
+        lower(trim(event_type)) as event_type,
+        nullif(trim(sku_id), '') as sku_id,
+        nullif(trim(campaign_id), '') as campaign_id,
+        cast(event_time as {{ dbt.type_timestamp() }}) as event_at,
+        substring(filename, {{ dbt.position("'behaviour/platform_events/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when event_id is null then 'missing_key'
+            when coalesce(platform, '') not in ('TMALL', 'JD') then 'invalid_code'
+            when coalesce(event_type, '') not in (
+                'exposure', 'search', 'view', 'add_to_cart', 'favourite', 'click'
+            ) then 'invalid_code'
+            when event_at is null or _extracted_at is null then 'invalid_timestamp'
+            when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, event_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, event_id
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        event_id,
+        platform,
+        buyer_id,
+        {{ dbt.concat(['platform', "':'", 'buyer_id']) }} as buyer_key,
+        event_type,
+        sku_id,
+        campaign_id,
+        event_at,
+        cast({{ utc_to_shanghai_local('event_at') }} as date) as business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final

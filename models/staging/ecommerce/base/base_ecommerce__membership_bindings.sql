@@ -1,0 +1,126 @@
+{#-
+    Every landed brand-membership binding row of Tmall/JD buyers, typed and checked. A dimension: every
+    distinct version of (platform, buyer_id) is kept with its validity interval, because the binding links
+    the buyer to a phone only while it lasts (unbinding ends it); exact re-sends are quarantined as
+    duplicate_row. The phone is verified by the platform but still goes through the common normalisation.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    duplicate_row.
+-#}
+
+{%- set content_columns = ['platform', 'buyer_id', 'phone', 'bound_at', 'unbound_at', 'updated_at'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('ecommerce', 'membership_bindings') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        upper(trim(platform)) as platform,
+        nullif(trim(buyer_id), '') as buyer_id,
+        {{ normalize_cn_mobile('phone') }} as phone,
+        {{ cn_mobile_issue('phone') }} as phone_issue,
+        cast(bound_at as {{ dbt.type_timestamp() }}) as bound_at,
+        cast(unbound_at as {{ dbt.type_timestamp() }}) as unbound_at,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        substring(filename, {{ dbt.position("'ecommerce/membership_bindings/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when platform is null or buyer_id is null then 'missing_key'
+            when platform not in ('TMALL', 'JD') then 'invalid_code'
+            when bound_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
+            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, platform, buyer_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+quarantined as (
+
+    select
+        *,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+        end as _quarantine_reason
+    from copies_numbered
+
+),
+
+versioned as (
+
+    select
+        *,
+        lead(updated_at) over (
+            partition by _quarantine_reason is null, platform, buyer_id
+            order by updated_at, _extracted_at, _row_fingerprint
+        ) as _next_updated_at
+    from quarantined
+
+),
+
+final as (
+
+    select
+        platform,
+        buyer_id,
+        {{ dbt.concat(['platform', "':'", 'buyer_id']) }} as buyer_key,
+        phone,
+        phone_issue,
+        bound_at,
+        unbound_at,
+        unbound_at is null as is_bound,
+        updated_at,
+        case when _quarantine_reason is null then updated_at end as valid_from,
+        case when _quarantine_reason is null then _next_updated_at end as valid_to,
+        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        _quarantine_reason
+    from versioned
+
+)
+
+select * from final

@@ -1,0 +1,129 @@
+{#-
+    Every landed Tmall/JD order line, typed and checked. Lines are not versioned: exact re-sends are
+    quarantined as duplicate_row; should a line arrive again with other content, the latest extract wins and
+    the older content is quarantined as superseded_version. A line has no time of its own; its business
+    date is the landing partition `dt`, the order's created date in Asia/Shanghai (docs/landing_contract.md).
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, invalid_amount,
+    duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = [
+    'platform', 'order_id', 'line_id', 'sku_id', 'category_code', 'quantity', 'unit_price',
+    'payment_amount', 'refund_amount',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('ecommerce', 'order_lines') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        upper(trim(platform)) as platform,
+        nullif(trim(order_id), '') as order_id,
+        nullif(trim(line_id), '') as line_id,
+        nullif(trim(sku_id), '') as sku_id,
+        upper(trim(category_code)) as category_code,
+        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        {{ to_yuan('unit_price') }} as unit_price,
+        {{ to_yuan('payment_amount') }} as payment_amount,
+        {{ to_yuan('refund_amount') }} as refund_amount,
+        refund_amount is not null as _has_raw_refund_amount,
+        cast(dt as date) as business_date,
+        substring(filename, {{ dbt.position("'ecommerce/order_lines/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when platform is null or order_id is null or line_id is null then 'missing_key'
+            when platform not in ('TMALL', 'JD') then 'invalid_code'
+            when coalesce(category_code, '') not in (
+                'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
+                'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
+            ) then 'invalid_code'
+            when _extracted_at is null then 'invalid_timestamp'
+            when quantity is null or unit_price is null or payment_amount is null then 'invalid_amount'
+            when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'
+            when payment_amount < 0 then 'negative_amount_on_sale'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, platform, order_id, line_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, platform, order_id, line_id
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        platform,
+        order_id,
+        line_id,
+        sku_id,
+        category_code,
+        quantity,
+        unit_price,
+        payment_amount,
+        refund_amount,
+        business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final

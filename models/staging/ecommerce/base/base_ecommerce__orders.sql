@@ -1,0 +1,148 @@
+{#-
+    Every landed Tmall/JD order row, typed and checked. A fact with versions: status changes arrive as new
+    versions of (platform, order_id); only the latest is usable, older ones are quarantined as
+    superseded_version, exact re-sends as duplicate_row. Times are UTC already; float yuan become
+    decimal(18, 2). The masked phone is carried as masked_phone only: it is never an identifier.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    invalid_amount, negative_amount_on_sale, duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = [
+    'platform', 'order_id', 'shop_id', 'buyer_id', 'masked_phone', 'order_status', 'created_at', 'paid_at',
+    'completed_at', 'total_amount', 'discount_amount', 'payment_amount', 'refund_amount', 'coupon_code',
+    'receiver_city', 'updated_at',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('ecommerce', 'orders') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        upper(trim(platform)) as platform,
+        nullif(trim(order_id), '') as order_id,
+        nullif(trim(shop_id), '') as shop_id,
+        nullif(trim(buyer_id), '') as buyer_id,
+        nullif(trim(masked_phone), '') as masked_phone,
+        upper(trim(order_status)) as order_status,
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+        cast(paid_at as {{ dbt.type_timestamp() }}) as paid_at,
+        cast(completed_at as {{ dbt.type_timestamp() }}) as completed_at,
+        {{ to_yuan('total_amount') }} as total_amount,
+        {{ to_yuan('discount_amount') }} as discount_amount,
+        {{ to_yuan('payment_amount') }} as payment_amount,
+        {{ to_yuan('refund_amount') }} as refund_amount,
+        nullif(trim(coupon_code), '') as coupon_code,
+        nullif(trim(receiver_city), '') as receiver_city,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        total_amount is not null as _has_raw_total_amount,
+        discount_amount is not null as _has_raw_discount_amount,
+        refund_amount is not null as _has_raw_refund_amount,
+        substring(filename, {{ dbt.position("'ecommerce/orders/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when platform is null or order_id is null then 'missing_key'
+            when platform not in ('TMALL', 'JD') then 'invalid_code'
+            when coalesce(order_status, '') not in ('PAID', 'SHIPPED', 'COMPLETED', 'REFUNDED', 'CLOSED')
+                then 'invalid_code'
+            when created_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
+            when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            -- the paid amount is required (0 for an unpaid order); the others must be numbers if present
+            when payment_amount is null then 'invalid_amount'
+            when _has_raw_total_amount and total_amount is null then 'invalid_amount'
+            when _has_raw_discount_amount and discount_amount is null then 'invalid_amount'
+            when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'
+            when payment_amount < 0 then 'negative_amount_on_sale'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, platform, order_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, platform, order_id
+            order by updated_at desc, _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        platform,
+        order_id,
+        shop_id,
+        buyer_id,
+        {{ dbt.concat(['platform', "':'", 'buyer_id']) }} as buyer_key,
+        masked_phone,
+        order_status,
+        created_at,
+        paid_at,
+        completed_at,
+        cast({{ utc_to_shanghai_local('created_at') }} as date) as business_date,
+        total_amount,
+        discount_amount,
+        payment_amount,
+        refund_amount,
+        coupon_code,
+        receiver_city,
+        updated_at,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final

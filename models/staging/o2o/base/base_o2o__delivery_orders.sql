@@ -1,0 +1,127 @@
+{#-
+    Every landed O2O delivery order, typed and checked. Times arrive as Asia/Shanghai local time and are
+    converted to UTC. A fact without versions: exact re-sends are quarantined as duplicate_row; should a
+    delivery arrive again with other content (e.g. delivered after first being sent while under way), the
+    latest extract wins and the older content is quarantined as superseded_version.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    invalid_amount, duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = [
+    'delivery_id', 'store_id', 'source_platform', 'source_order_id', 'order_amount', 'ordered_at',
+    'promised_at', 'delivered_at', 'delivery_status',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('o2o', 'delivery_orders') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(delivery_id), '') as delivery_id,
+        nullif(trim(store_id), '') as store_id,
+        upper(trim(source_platform)) as source_platform,
+        nullif(trim(source_order_id), '') as source_order_id,
+        {{ to_yuan('order_amount') }} as order_amount,
+        {{ shanghai_local_to_utc('ordered_at') }} as ordered_at,
+        {{ shanghai_local_to_utc('promised_at') }} as promised_at,
+        {{ shanghai_local_to_utc('delivered_at') }} as delivered_at,
+        upper(trim(delivery_status)) as delivery_status,
+        cast(cast(ordered_at as {{ dbt.type_timestamp() }}) as date) as business_date,
+        substring(filename, {{ dbt.position("'o2o/delivery_orders/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when delivery_id is null then 'missing_key'
+            when coalesce(source_platform, '') not in ('MINIPROGRAM', 'MEITUAN', 'ELEME') then 'invalid_code'
+            when coalesce(delivery_status, '') not in ('DELIVERED', 'CANCELLED') then 'invalid_code'
+            when ordered_at is null or promised_at is null or _extracted_at is null then 'invalid_timestamp'
+            -- a delivered order has a delivery time, a cancelled one has none
+            when (delivery_status = 'DELIVERED') <> (delivered_at is not null) then 'invalid_timestamp'
+            when ordered_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when order_amount is null then 'invalid_amount'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, delivery_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, delivery_id
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        delivery_id,
+        store_id,
+        source_platform,
+        source_order_id,
+        order_amount,
+        ordered_at,
+        promised_at,
+        delivered_at,
+        delivery_status,
+        delivered_at > promised_at as is_late,
+        business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final

@@ -1,0 +1,134 @@
+{#-
+    Every landed till-ticket line, typed and checked (CSV: every column arrives as text). A fact without
+    versions: exact re-sends are quarantined as duplicate_row; should a line arrive again with other content,
+    the latest extract wins and the older content is quarantined as superseded_version.
+    Quantities and amounts keep the till's sign: negative on refund tickets.
+    A line has no time of its own; its business date is the landing partition `dt`, which for POS is the
+    ticket's business date (docs/landing_contract.md).
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, invalid_amount, duplicate_row,
+    superseded_version.
+-#}
+
+{%- set content_columns = [
+    'ticket_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'net_amount_fen',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('pos', 'transaction_lines') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(ticket_id), '') as ticket_id,
+        {{ try_cast_or_null('trim(line_no)', dbt.type_int()) }} as line_no,
+        nullif(trim(sku_id), '') as sku_id,
+        upper(trim(category_code)) as category_code,
+        {{ try_cast_or_null('trim(quantity)', dbt.type_int()) }} as quantity,
+        {{ fen_to_yuan('unit_price_fen') }} as unit_price,
+        {{ fen_to_yuan('net_amount_fen') }} as net_amount,
+        cast(dt as date) as business_date,
+        -- landed text of the parsed columns, kept so a quarantined row shows what failed to parse
+        nullif(trim(line_no), '') as _raw_line_no,
+        nullif(trim(quantity), '') as _raw_quantity,
+        nullif(trim(unit_price_fen), '') as _raw_unit_price_fen,
+        nullif(trim(net_amount_fen), '') as _raw_net_amount_fen,
+        nullif(trim(extracted_at), '') as _raw_extracted_at,
+        substring(filename, {{ dbt.position("'pos/transaction_lines/'", 'filename') }}) as _source_file,
+        {{ safe_to_timestamp('extracted_at') }} as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when ticket_id is null or line_no is null then 'missing_key'
+            when coalesce(category_code, '') not in (
+                'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
+                'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
+            ) then 'invalid_code'
+            when _extracted_at is null then 'invalid_timestamp'
+            when quantity is null or unit_price is null or net_amount is null then 'invalid_amount'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, ticket_id, line_no, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, ticket_id, line_no
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        line_no,
+        sku_id,
+        category_code,
+        quantity,
+        unit_price,
+        net_amount,
+        business_date,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason,
+        -- landed text only where a row-level check failed (NULL otherwise, to keep the table small)
+        case when _row_issue is not null then _raw_line_no end as _raw_line_no,
+        case when _row_issue is not null then _raw_quantity end as _raw_quantity,
+        case when _row_issue is not null then _raw_unit_price_fen end as _raw_unit_price_fen,
+        case when _row_issue is not null then _raw_net_amount_fen end as _raw_net_amount_fen,
+        case when _row_issue is not null then _raw_extracted_at end as _raw_extracted_at
+    from versions_ranked
+
+)
+
+select * from final

@@ -1,0 +1,165 @@
+{#-
+    Every landed till ticket, typed and checked (CSV: every column arrives as text). A fact without versions:
+    exact re-sends are quarantined as duplicate_row; should a ticket_id arrive again with other content, the
+    latest extract wins and the older content is quarantined as superseded_version.
+    Amounts keep the till's sign: refunds are negative, so sales and refunds add up to net revenue.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
+    invalid_amount, negative_amount_on_sale, refund_without_original, duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = [
+    'ticket_id', 'store_id', 'till_no', 'cashier_id', 'transaction_type', 'original_ticket_id',
+    'transaction_time', 'card_no', 'member_phone', 'gross_amount_fen', 'discount_amount_fen',
+    'net_amount_fen', 'coupon_code', 'payment_method',
+] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('pos', 'transactions') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(ticket_id), '') as ticket_id,
+        nullif(trim(store_id), '') as store_id,
+        nullif(trim(till_no), '') as till_no,
+        nullif(trim(cashier_id), '') as cashier_id,
+        upper(trim(transaction_type)) as transaction_type,
+        nullif(trim(original_ticket_id), '') as original_ticket_id,
+        {{ safe_to_timestamp('transaction_time') }} as _transaction_local_time,
+        nullif(trim(card_no), '') as card_no,
+        {{ normalize_cn_mobile('member_phone') }} as phone,
+        {{ cn_mobile_issue('member_phone') }} as phone_issue,
+        {{ fen_to_yuan('gross_amount_fen') }} as gross_amount,
+        {{ fen_to_yuan('discount_amount_fen') }} as discount_amount,
+        {{ fen_to_yuan('net_amount_fen') }} as net_amount,
+        nullif(trim(coupon_code), '') as coupon_code,
+        upper(trim(payment_method)) as payment_method,
+        -- landed text of the parsed columns, kept so a quarantined row shows what failed to parse
+        nullif(trim(transaction_time), '') as _raw_transaction_time,
+        nullif(trim(gross_amount_fen), '') as _raw_gross_amount_fen,
+        nullif(trim(discount_amount_fen), '') as _raw_discount_amount_fen,
+        nullif(trim(net_amount_fen), '') as _raw_net_amount_fen,
+        nullif(trim(extracted_at), '') as _raw_extracted_at,
+        substring(filename, {{ dbt.position("'pos/transactions/'", 'filename') }}) as _source_file,
+        {{ safe_to_timestamp('extracted_at') }} as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+converted as (
+
+    select
+        *,
+        {{ shanghai_local_to_utc('_transaction_local_time') }} as transacted_at,
+        cast(_transaction_local_time as date) as business_date
+    from renamed
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when ticket_id is null then 'missing_key'
+            when coalesce(transaction_type, '') not in ('SALE', 'REFUND') then 'invalid_code'
+            when coalesce(payment_method, '') not in ('CASH', 'WECHAT_PAY', 'ALIPAY', 'CARD')
+                then 'invalid_code'
+            when transacted_at is null or _extracted_at is null then 'invalid_timestamp'
+            when transacted_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            -- the paid amount is required; gross and discount may be absent but must be numbers if present
+            when net_amount is null then 'invalid_amount'
+            when _raw_gross_amount_fen is not null and gross_amount is null then 'invalid_amount'
+            when _raw_discount_amount_fen is not null and discount_amount is null then 'invalid_amount'
+            when transaction_type = 'SALE' and net_amount < 0 then 'negative_amount_on_sale'
+            when transaction_type = 'REFUND' and original_ticket_id is null then 'refund_without_original'
+        end as _row_issue
+    from converted
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, ticket_id, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, ticket_id
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        ticket_id,
+        store_id,
+        till_no,
+        cashier_id,
+        transaction_type,
+        transaction_type = 'REFUND' as is_refund,
+        original_ticket_id,
+        transacted_at,
+        business_date,
+        card_no,
+        phone,
+        phone_issue,
+        gross_amount,
+        discount_amount,
+        net_amount,
+        coupon_code,
+        payment_method,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason,
+        -- landed text only where a row-level check failed (NULL otherwise, to keep the table small)
+        case when _row_issue is not null then _raw_transaction_time end as _raw_transaction_time,
+        case when _row_issue is not null then _raw_gross_amount_fen end as _raw_gross_amount_fen,
+        case when _row_issue is not null then _raw_discount_amount_fen end as _raw_discount_amount_fen,
+        case when _row_issue is not null then _raw_net_amount_fen end as _raw_net_amount_fen,
+        case when _row_issue is not null then _raw_extracted_at end as _raw_extracted_at
+    from versions_ranked
+
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{#-
+    Every landed row of store online minutes on the O2O apps, typed and checked. A fact without versions:
+    exact re-sends are quarantined as duplicate_row; should a store day arrive again with other minutes, the
+    latest extract wins and the older row is quarantined as superseded_version.
+    Quarantine checks, in order: missing_key, invalid_timestamp, future_timestamp, invalid_amount,
+    duplicate_row, superseded_version.
+-#}
+
+{%- set content_columns = ['store_id', 'business_date', 'scheduled_minutes', 'online_minutes'] -%}
+{%- set fingerprint_parts = [] -%}
+{%- for column in content_columns -%}
+    {%- do fingerprint_parts.append(
+        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
+        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
+    ) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source('stores', 'o2o_online_hours') }}
+
+),
+
+fingerprinted as (
+
+    select
+        *,
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+    from source
+
+),
+
+renamed as (
+
+    select
+        nullif(trim(store_id), '') as store_id,
+        cast(business_date as date) as business_date,
+        cast(scheduled_minutes as {{ dbt.type_int() }}) as scheduled_minutes,
+        cast(online_minutes as {{ dbt.type_int() }}) as online_minutes,
+        substring(filename, {{ dbt.position("'stores/o2o_online_hours/'", 'filename') }}) as _source_file,
+        cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
+        _row_fingerprint
+    from fingerprinted
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when store_id is null or business_date is null then 'missing_key'
+            when _extracted_at is null then 'invalid_timestamp'
+            -- a day's minutes are known at the end of the day: a date more than a day after the extract is wrong
+            when business_date > cast({{ dbt.dateadd('day', 1, '_extracted_at') }} as date) then 'future_timestamp'
+            -- minutes of one day lie between 0 and 1440
+            when scheduled_minutes is null or online_minutes is null then 'invalid_amount'
+            when scheduled_minutes not between 0 and 1440 or online_minutes not between 0 and 1440
+                then 'invalid_amount'
+        end as _row_issue
+    from renamed
+
+),
+
+copies_numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null, store_id, business_date, _row_fingerprint
+            order by _extracted_at, _source_file
+        ) as _copy_no
+    from checked
+
+),
+
+versions_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _row_issue is null and _copy_no = 1, store_id, business_date
+            order by _extracted_at desc, _row_fingerprint desc
+        ) as _version_rank
+    from copies_numbered
+
+),
+
+final as (
+
+    select
+        store_id,
+        business_date,
+        scheduled_minutes,
+        online_minutes,
+        _source_file,
+        _extracted_at,
+        _row_fingerprint,
+        case
+            when _row_issue is not null then _row_issue
+            when _copy_no > 1 then 'duplicate_row'
+            when _version_rank > 1 then 'superseded_version'
+        end as _quarantine_reason
+    from versions_ranked
+
+)
+
+select * from final
