@@ -1,0 +1,58 @@
+"""Landing-data generator: a simulated retailer's raw per-channel extracts plus the ground truth behind them.
+
+`generate()` writes every load batch up to a date (and the truth); `append()` writes one day's load batch.
+Both run the same deterministic simulation, so appending day by day gives the same files as generating.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .config import D0, D_END, SCALES, Rates, day_number, parse_date
+from .run import Progress, simulate, write_landing
+from .truth import write_truth
+
+__all__ = ["generate", "append", "SCALES", "Rates"]
+
+
+def default_landing() -> str:
+    return os.environ.get("OMNI_LANDING_PATH", "data/landing")
+
+
+def default_truth() -> str:
+    return os.environ.get("OMNI_TRUTH_PATH", "data/truth")
+
+
+def _until_day(until: str | None) -> int:
+    if until is None:
+        return D_END
+    d = day_number(parse_date(until))
+    if not D0 <= d <= D_END:
+        raise ValueError(f"--until must be inside the period ({SCALES and 'see docs'}): got {until}")
+    return d
+
+
+def generate(scale: str = "tiny", seed: int = 42, landing: str | None = None, truth: str | None = None,
+             until: str | None = None, rates: Rates | None = None, quiet: bool = False) -> dict:
+    """Simulate the whole period; write the loads dated <= until (default: the period end) and the truth."""
+    progress = Progress(quiet=quiet)
+    landing = landing or default_landing()
+    truth = truth or default_truth()
+    last = _until_day(until)
+    sim = simulate(scale, seed, rates, progress)
+    stats = write_landing(sim, landing, (D0, last), progress, clean=True)
+    manifest = write_truth(sim, truth, stats, progress)
+    progress(f"done: landing in {landing}, truth in {truth}")
+    return manifest
+
+
+def append(date: str, scale: str = "tiny", seed: int = 42, landing: str | None = None,
+           rates: Rates | None = None, quiet: bool = False) -> dict:
+    """Write the single daily load batch of `date` (the same rows a full generation writes for that day)."""
+    progress = Progress(quiet=quiet)
+    landing = landing or default_landing()
+    d = _until_day(date)
+    sim = simulate(scale, seed, rates, progress)
+    stats = write_landing(sim, landing, (d, d), progress, clean=False)
+    progress(f"done: load batch {date} appended to {landing}")
+    return stats
