@@ -26,6 +26,7 @@ notebooks) must register the same function on its own connection::
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import os
@@ -102,7 +103,17 @@ def register_udfs(conn: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | 
 
 
 class Plugin(BasePlugin):
-    """dbt-duckdb hook: DuckDB cursors share the connection's catalog, so one registration covers all threads."""
+    """dbt-duckdb hook. Cursors share their connection's catalog: one registration covers every dbt thread."""
 
     def configure_connection(self, conn: duckdb.DuckDBPyConnection) -> None:
         register_udfs(conn)
+        # Tools that keep dbt's connection open until the interpreter exits (the sqlfluff dbt templater) would
+        # otherwise make DuckDB's bindings print reference-leak warnings for the Python UDF at shutdown.
+        atexit.register(_close_quietly, conn)
+
+
+def _close_quietly(conn: duckdb.DuckDBPyConnection) -> None:
+    try:
+        conn.close()
+    except Exception:  # already closed or never fully opened: nothing left to release
+        pass

@@ -19,53 +19,82 @@
 {%- endmacro %}
 
 
-{#- the 11-digit mobile inside the cleaned text (after one optional country prefix), else NULL -#}
-{% macro cn_mobile_candidate(expr) -%}
-    {{ regexp_extract_group(cn_mobile_cleaned(expr), '^(?:[+]86|0086|86)?(1[3-9][0-9]{9})$', 1) }}
+{#- the patterns below apply to the cleaned text: one optional country prefix, then the mobile number -#}
+{% macro cn_mobile_pattern() -%}
+    (?:[+]86|0086|86)?1[3-9][0-9]{9}
 {%- endmacro %}
-
 
 {#-
     Walk-in placeholders cashiers type instead of a real number: the eight digits after the 3-digit prefix are
-    all the same digit (13800000000, 13888888888, 13999999999). Input: an 11-digit mobile.
+    all the same digit (13800000000, 13888888888, 13999999999).
 -#}
-{% macro cn_mobile_is_placeholder(mobile_expr) -%}
-    (substring({{ mobile_expr }}, 4, 8) in (
-        {%- for digit in range(10) %}'{{ (digit | string) * 8 }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    ))
+{% macro cn_mobile_placeholder_pattern() -%}
+    (?:[+]86|0086|86)?1[3-9][0-9](?:
+    {%- for digit in range(10) -%}{{ digit }}{8}{% if not loop.last %}|{% endif %}{%- endfor -%}
+    )
 {%- endmacro %}
 
 
-{% macro normalize_cn_mobile(expr) -%}
-    {%- set candidate = cn_mobile_candidate(expr) -%}
+{#- normalize_cn_mobile() given the already cleaned text (a column, lambda parameter or expression) -#}
+{% macro cn_mobile_from_cleaned(cleaned) -%}
     case
-        when {{ cn_mobile_is_placeholder(candidate) }} then null
-        else {{ candidate }}
+        when
+            {{ regexp_full_match(cleaned, cn_mobile_pattern()) }}
+            and not {{ regexp_full_match(cleaned, cn_mobile_placeholder_pattern()) }}
+            then right({{ cleaned }}, 11)
     end
 {%- endmacro %}
 
 
-{#-
-    Why a non-blank keyed phone is not usable, first applicable reason (list in macros/_macros.yml):
-    placeholder_number, masked_number, contains_letters, invalid_characters, landline_number,
-    not_a_mobile_number. NULL when the input is NULL/blank or a usable mobile number.
--#}
-{% macro cn_mobile_issue(expr) -%}
-    {%- set cleaned = cn_mobile_cleaned(expr) -%}
-    {%- set candidate = cn_mobile_candidate(expr) -%}
+{#- cn_mobile_issue() given the already cleaned text; first applicable reason, list in macros/_macros.yml -#}
+{% macro cn_mobile_issue_from_cleaned(cleaned) -%}
     case
         when {{ cleaned }} is null or {{ cleaned }} = '' then null
-        when {{ candidate }} is not null and {{ cn_mobile_is_placeholder(candidate) }} then 'placeholder_number'
-        when {{ candidate }} is not null then null
+        when {{ regexp_full_match(cleaned, cn_mobile_placeholder_pattern()) }} then 'placeholder_number'
+        when {{ regexp_full_match(cleaned, cn_mobile_pattern()) }} then null
         when {{ regexp_contains(cleaned, '[*]') }} then 'masked_number'
         when {{ regexp_contains(cleaned, '[A-Za-z]') }} then 'contains_letters'
         when not {{ regexp_full_match(cleaned, '[+]?[0-9]+') }} then 'invalid_characters'
-        {#- fixed-line: trunk 0 + area code + local number (10-12 digits), or a number not starting with 1
-            (local 7-8 digits, or area code without the trunk 0 after +86), optionally after +86 / 0086 -#}
+        {# fixed line: trunk 0 + area code + local number (10-12 digits), or a number not starting with 1
+           (7-8 digit local number, or area code without the trunk 0 after +86), optionally after +86/0086 #}
         when {{ regexp_full_match(cleaned, '(?:[+]86|0086)?(?:0[1-9][0-9]{8,10}|[2-9][0-9]{6,10})') }}
             then 'landline_number'
         else 'not_a_mobile_number'
     end
+{%- endmacro %}
+
+
+{#- 11-digit mobile number as text, or NULL when absent or unusable (see cn_mobile_issue) -#}
+{% macro normalize_cn_mobile(expr) -%}
+    {{ return(adapter.dispatch('normalize_cn_mobile', 'omnichannel_member_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__normalize_cn_mobile(expr) -%}
+    {{ cn_mobile_from_cleaned(cn_mobile_cleaned(expr)) }}
+{%- endmacro %}
+
+{#-
+    DuckDB evaluates a subexpression repeated inside CASE once per occurrence; binding the cleaned text once
+    through a one-element list lambda makes the macro about 9x faster (2.7 s -> 0.3 s for 1M phones).
+-#}
+{% macro duckdb__normalize_cn_mobile(expr) -%}
+    list_transform([{{ cn_mobile_cleaned(expr) }}], lambda omni_phone: {{ cn_mobile_from_cleaned('omni_phone') }})[1]
+{%- endmacro %}
+
+
+{#- NULL for NULL/blank input or a usable number, else the reason text -#}
+{% macro cn_mobile_issue(expr) -%}
+    {{ return(adapter.dispatch('cn_mobile_issue', 'omnichannel_member_warehouse')(expr)) }}
+{%- endmacro %}
+
+{% macro default__cn_mobile_issue(expr) -%}
+    {{ cn_mobile_issue_from_cleaned(cn_mobile_cleaned(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__cn_mobile_issue(expr) -%}
+    list_transform(
+        [{{ cn_mobile_cleaned(expr) }}], lambda omni_phone: {{ cn_mobile_issue_from_cleaned('omni_phone') }}
+    )[1]
 {%- endmacro %}
 
 

@@ -9,59 +9,59 @@ cases as (
         'true' as expected_value
     union all
     select
-        'full_match_is_anchored',
-        cast({{ regexp_full_match("'xabc'", 'a[a-z]c') }} as varchar),
-        'false'
+        'full_match_is_anchored' as case_name,
+        cast({{ regexp_full_match("'xabc'", 'a[a-z]c') }} as varchar) as actual_value,
+        'false' as expected_value
     union all
     select
-        'full_match_null',
-        cast({{ regexp_full_match('cast(null as varchar)', 'a') }} as varchar),
-        null
+        'full_match_null' as case_name,
+        cast({{ regexp_full_match('cast(null as varchar)', 'a') }} as varchar) as actual_value,
+        null as expected_value
     union all
     select
-        'contains_anywhere',
-        cast({{ regexp_contains("'xabcx'", 'b') }} as varchar),
-        'true'
+        'contains_anywhere' as case_name,
+        cast({{ regexp_contains("'xabcx'", 'b') }} as varchar) as actual_value,
+        'true' as expected_value
     union all
     select
-        'contains_absent',
-        cast({{ regexp_contains("'xyz'", 'b') }} as varchar),
-        'false'
+        'contains_absent' as case_name,
+        cast({{ regexp_contains("'xyz'", 'b') }} as varchar) as actual_value,
+        'false' as expected_value
     union all
     select
-        'replace_all_not_first_only',
-        {{ regexp_replace_all("'a-b-c'", '-', '') }},
-        'abc'
+        'replace_all_not_first_only' as case_name,
+        {{ regexp_replace_all("'a-b-c'", '-', '') }} as actual_value,
+        'abc' as expected_value
     union all
     select
-        'replace_all_escaped_tab',
-        {{ regexp_replace_all("'a' || chr(9) || 'b'", '\\t', '_') }},
-        'a_b'
+        'replace_all_escaped_tab' as case_name,
+        {{ regexp_replace_all("'a' || chr(9) || 'b'", '\\t', '_') }} as actual_value,
+        'a_b' as expected_value
     union all
     select
-        'extract_group',
-        {{ regexp_extract_group("'k=42'", 'k=([0-9]+)', 1) }},
-        '42'
+        'extract_group' as case_name,
+        {{ regexp_extract_group("'k=42'", 'k=([0-9]+)', 1) }} as actual_value,
+        '42' as expected_value
     union all
     select
-        'extract_group_no_match_is_null',
-        {{ regexp_extract_group("'k=x'", 'k=([0-9]+)', 1) }},
-        null
+        'extract_group_no_match_is_null' as case_name,
+        {{ regexp_extract_group("'k=x'", 'k=([0-9]+)', 1) }} as actual_value,
+        null as expected_value
     union all
     select
-        'try_cast_valid',
-        cast({{ try_cast_or_null("'42'", 'integer') }} as varchar),
-        '42'
+        'try_cast_valid' as case_name,
+        cast({{ try_cast_or_null("'42'", 'integer') }} as varchar) as actual_value,
+        '42' as expected_value
     union all
     select
-        'try_cast_invalid_is_null',
-        cast({{ try_cast_or_null("'4x2'", 'integer') }} as varchar),
-        null
+        'try_cast_invalid_is_null' as case_name,
+        cast({{ try_cast_or_null("'4x2'", 'integer') }} as varchar) as actual_value,
+        null as expected_value
     union all
     select
-        'decode_fixture_tokens',
-        {{ decode_fixture_text("'<tab>a<empty>b<nbsp>c<ideographic_space>'") }},
-        chr(9) || 'ab' || chr(160) || 'c' || chr(12288)
+        'decode_fixture_tokens' as case_name,
+        {{ decode_fixture_text("'<tab>a<empty>b<nbsp>c<ideographic_space>'") }} as actual_value,
+        chr(9) || 'ab' || chr(160) || 'c' || chr(12288) as expected_value
 
 ),
 

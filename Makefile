@@ -1,0 +1,96 @@
+# Omnichannel member warehouse: every entry point. `make` (or `make help`) lists the targets.
+# Needs only Python 3.11, pip, gcc and make; everything else is installed into .venv by `make env`.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ENV_STAMP := $(VENV)/.omniwh-env-stamp
+
+# Demo data scale: tiny (~2k people), demo (~20k), bench100k, bench (1M). See `omniwh generate --help`.
+SCALE ?= demo
+BENCH_SCALE ?= bench100k
+
+# dbt reads profiles.yml and dbt_project.yml from the repository; no telemetry leaves the machine.
+export DBT_PROFILES_DIR := .
+export DBT_PROJECT_DIR := .
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Where the landing data and the warehouse live (override in the environment; see README.md).
+export OMNI_LANDING_PATH ?= data/landing
+export OMNI_TRUTH_PATH ?= data/truth
+export OMNI_DUCKDB_PATH ?= data/warehouse.duckdb
+export OMNI_DUCKDB_TEMP_DIR ?= data/duckdb_tmp
+
+LANDING_MARKER = $(OMNI_LANDING_PATH)/.complete-$(SCALE)
+
+.PHONY: help env data build lint test bench clean distclean
+
+help: ## List every target with a one-line description (default)
+	@echo "usage: make <target> [SCALE=tiny|demo|bench100k|bench]"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+env: $(ENV_STAMP) ## Create .venv (python3.11) and install the pinned requirements and this package
+
+# Re-runs only when requirements.txt or pyproject.toml change.
+$(ENV_STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e . --no-deps
+	@touch $@
+
+data: env ## Generate the demo landing data for SCALE (skipped when already generated)
+	@if [ -f "$(LANDING_MARKER)" ]; then \
+		echo "landing data for scale '$(SCALE)' already in $(OMNI_LANDING_PATH) (delete $(LANDING_MARKER) to regenerate)"; \
+	else \
+		rm -f $(OMNI_LANDING_PATH)/.complete-*; \
+		$(BIN)/omniwh generate --scale $(SCALE) --landing $(OMNI_LANDING_PATH) --truth $(OMNI_TRUTH_PATH); \
+		echo "new landing data: removing the warehouse built from the old data"; \
+		rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal; \
+		touch $(LANDING_MARKER); \
+	fi
+
+build: env data ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
+	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	$(BIN)/dbt seed
+	$(BIN)/dbt build
+
+lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
+	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	$(BIN)/sqlfluff lint models/ macros/ tests/ analyses/
+	$(BIN)/ruff check omniwh pytests
+
+test: env data lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
+	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	$(BIN)/dbt build
+	$(BIN)/pytest
+
+bench: env ## Time a full build at BENCH_SCALE in its own landing folder and DuckDB file; report in bench_out/
+	@mkdir -p bench_out data/bench/$(BENCH_SCALE)/duckdb_tmp
+	@bench_root=data/bench/$(BENCH_SCALE); \
+	export OMNI_LANDING_PATH=$$bench_root/landing OMNI_TRUTH_PATH=$$bench_root/truth; \
+	export OMNI_DUCKDB_PATH=$$bench_root/warehouse.duckdb OMNI_DUCKDB_TEMP_DIR=$$bench_root/duckdb_tmp; \
+	if [ ! -f $$OMNI_LANDING_PATH/.complete-$(BENCH_SCALE) ]; then \
+		$(BIN)/omniwh generate --scale $(BENCH_SCALE) --landing $$OMNI_LANDING_PATH --truth $$OMNI_TRUTH_PATH; \
+		touch $$OMNI_LANDING_PATH/.complete-$(BENCH_SCALE); \
+	fi; \
+	rm -f $$OMNI_DUCKDB_PATH $$OMNI_DUCKDB_PATH.wal; \
+	started=$$(date +%s); \
+	$(BIN)/dbt build --target-path bench_out/target-$(BENCH_SCALE); \
+	finished=$$(date +%s); \
+	report=bench_out/bench-$(BENCH_SCALE).txt; \
+	{ echo "scale: $(BENCH_SCALE)"; echo "finished_at_utc: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+	  echo "dbt_build_seconds: $$((finished - started))"; \
+	  echo "warehouse_bytes: $$(stat -c %s $$OMNI_DUCKDB_PATH)"; } | tee $$report; \
+	echo "per-node timings: bench_out/target-$(BENCH_SCALE)/run_results.json"
+
+clean: ## Remove build output: target/, logs/, the DuckDB warehouse and its temp files (keeps landing data)
+	rm -rf target logs dbt_packages bench_out $(OMNI_DUCKDB_TEMP_DIR)
+	rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal
+
+distclean: clean ## Also remove all generated data (data/) and the virtualenv
+	rm -rf data $(VENV)
