@@ -7,6 +7,8 @@ Both run the same deterministic simulation, so appending day by day gives the sa
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 from .config import D0, D_END, SCALES, Rates, day_number, parse_date
 from .run import Progress, simulate, write_landing
@@ -32,6 +34,21 @@ def _until_day(until: str | None) -> int:
     return d
 
 
+class _spool:
+    """A scratch folder beside the landing root (on disk, not in memory) removed afterwards."""
+
+    def __init__(self, landing: str):
+        self.parent = os.path.dirname(os.path.abspath(landing)) or "."
+
+    def __enter__(self) -> str:
+        os.makedirs(self.parent, exist_ok=True)
+        self.path = tempfile.mkdtemp(prefix=".omniwh-spool-", dir=self.parent)
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
 def generate(scale: str = "tiny", seed: int = 42, landing: str | None = None, truth: str | None = None,
              until: str | None = None, rates: Rates | None = None, quiet: bool = False) -> dict:
     """Simulate the whole period; write the loads dated <= until (default: the period end) and the truth."""
@@ -39,9 +56,10 @@ def generate(scale: str = "tiny", seed: int = 42, landing: str | None = None, tr
     landing = landing or default_landing()
     truth = truth or default_truth()
     last = _until_day(until)
-    sim = simulate(scale, seed, rates, progress)
-    stats = write_landing(sim, landing, (D0, last), progress, clean=True)
-    manifest = write_truth(sim, truth, stats, progress)
+    with _spool(landing) as spool:
+        sim = simulate(scale, seed, rates, progress, spool)
+        stats = write_landing(sim, landing, (D0, last), progress, clean=True)
+        manifest = write_truth(sim, truth, stats, progress)
     progress(f"done: landing in {landing}, truth in {truth}")
     return manifest
 
@@ -52,7 +70,8 @@ def append(date: str, scale: str = "tiny", seed: int = 42, landing: str | None =
     progress = Progress(quiet=quiet)
     landing = landing or default_landing()
     d = _until_day(date)
-    sim = simulate(scale, seed, rates, progress)
-    stats = write_landing(sim, landing, (d, d), progress, clean=False)
+    with _spool(landing) as spool:
+        sim = simulate(scale, seed, rates, progress, spool)
+        stats = write_landing(sim, landing, (d, d), progress, clean=False)
     progress(f"done: load batch {date} appended to {landing}")
     return stats

@@ -22,14 +22,14 @@ DAY = 86400
 
 
 class Progress:
-    def __init__(self, stream=sys.stderr, quiet: bool = False):
+    def __init__(self, stream=None, quiet: bool = False):
         self.t0 = time.time()
         self.stream = stream
         self.quiet = quiet
 
     def __call__(self, msg: str) -> None:
         if not self.quiet:
-            print(f"[{time.time() - self.t0:7.1f}s] {msg}", file=self.stream, flush=True)
+            print(f"[{time.time() - self.t0:7.1f}s] {msg}", file=self.stream or sys.stderr, flush=True)
 
 
 @dataclass
@@ -49,7 +49,9 @@ def n_test_accounts(scale) -> int:
     return 3 + scale.stores // 4
 
 
-def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=None) -> Simulation:
+def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=None,
+             spool: str | None = None) -> Simulation:
+    """Run the simulation. With `spool`, each chunk's rows go to that folder instead of staying in memory."""
     progress = progress or Progress(quiet=True)
     rates = rates or Rates()
     scale = SCALES[scale_name]
@@ -58,7 +60,9 @@ def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=No
     n_staff = world.staff.n
     n_test = n_test_accounts(scale)
     assert n_staff + n_test <= scale.chunk, "staff and test accounts must fit in the first chunk"
-    sink, truth, ctr = S.Sink(), S.Sink(), S.Counters()
+    sink = S.Sink(os.path.join(spool, "landing") if spool else None)
+    truth = S.Sink(os.path.join(spool, "truth") if spool else None)
+    ctr = S.Counters()
     n_chunks = (scale.people + scale.chunk - 1) // scale.chunk
     progress(f"simulate scale={scale_name} seed={seed}: {scale.people:,} people in {n_chunks} chunk(s), "
              f"{world.stores.n} stores, {n_staff} staff, {len(world.campaigns)} campaigns")
@@ -66,6 +70,8 @@ def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=No
         gid0 = c * scale.chunk
         n = min(scale.chunk, scale.people - gid0)
         S.ChunkSim(world, scale, rates, seed, c, gid0, n, n_staff, n_test, seasons, ctr, sink, truth).run()
+        sink.flush()
+        truth.flush()
         progress(f"  people {gid0 + n:,}/{scale.people:,} simulated "
                  f"({ctr.pos_ticket:,} POS tickets, {ctr.ecom_order:,} e-commerce and {ctr.mp_order:,} "
                  f"mini-program orders so far)")
@@ -74,6 +80,8 @@ def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=No
     store_tables(world, rates, sink, rng)
     staff_table(world, sink, truth, seed, rng)
     campaign_tables(world, sink)
+    sink.flush()
+    truth.flush()
     ctx = make_ctx(world, seed, sink, truth)
     progress("simulation done")
     return Simulation(world, scale, rates, seed, sink, truth, ctx, n_staff, n_test)
@@ -82,7 +90,7 @@ def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=No
 def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     """One-off anonymous shoppers (no person behind them in the truth): no card; sometimes a placeholder."""
     st = world.stores
-    pos = sink.concat("pos.transactions")
+    pos = sink.concat("pos.transactions", ["store", "refund"])
     per_store = np.bincount(pos["store"][~pos["refund"]], minlength=st.n) if pos else np.zeros(st.n)
     share = 0.08
     days = D0 + np.arange(N_DAYS)
@@ -201,8 +209,8 @@ def staff_table(world, sink, truth, seed, rng) -> None:
 
 
 def campaign_tables(world, sink) -> None:
-    aud = sink.concat("marketing.audiences")
-    tch = sink.concat("marketing.touches")
+    aud = sink.concat("marketing.audiences", ["campaign"])
+    tch = sink.concat("marketing.touches", ["campaign", "status"])
     camps = world.campaigns
     nc = len(camps)
     sent = np.bincount(tch["campaign"][tch["status"] == 0], minlength=nc) if tch else np.zeros(nc)
@@ -235,7 +243,7 @@ def campaign_tables(world, sink) -> None:
 
 
 def make_ctx(world, seed, sink, truth) -> R.Ctx:
-    pos = sink.concat("pos.transactions")
+    pos = sink.concat("pos.transactions", ["key", "ts", "till", "store"])
     nkey = int(pos["key"].max()) + 1 if pos else 1
     store = np.zeros(nkey, np.int64)
     till = np.zeros(nkey, np.int64)
@@ -248,7 +256,7 @@ def make_ctx(world, seed, sink, truth) -> R.Ctx:
         sq = S.group_rank(g) + 1
         k = pos["key"][o]
         store[k], till[k], day[k], seq[k] = pos["store"][o], pos["till"][o], d[o], sq
-    people = truth.concat("people")
+    people = truth.concat("people", ["person", "surname", "g1", "g2", "gender"])
     ns = world.staff.n
     names = R.person_name(people["person"][:ns], people["surname"][:ns], people["g1"][:ns], people["g2"][:ns],
                           people["gender"][:ns])
@@ -256,7 +264,7 @@ def make_ctx(world, seed, sink, truth) -> R.Ctx:
 
 
 def people_namer(sim: Simulation):
-    people = sim.truth.concat("people")
+    people = sim.truth.concat("people", ["person", "surname", "g1", "g2", "gender"])
     names = R.person_name(people["person"], people["surname"], people["g1"], people["g2"], people["gender"])
 
     def lookup(gid):
@@ -271,6 +279,7 @@ def write_landing(sim: Simulation, root: str, loads: tuple[int, int], progress=N
     namer = None
     for spec in SPECS:
         frame = sim.sink.concat(spec.name)
+        progress(f"{spec.name}: {len(frame.get('_dt', [])):,} rows simulated, planning loads")
         if clean:
             shutil.rmtree(os.path.join(root, spec.system, spec.table), ignore_errors=True)
         if not frame:
@@ -285,6 +294,7 @@ def write_landing(sim: Simulation, root: str, loads: tuple[int, int], progress=N
         sel = (planned["_load"] >= loads[0]) & (planned["_load"] <= loads[1])
         res["late_rows"] = int(planned["_late"][sel].sum())
         res["duplicate_rows"] = int(planned["_dup"][sel].sum())
+        del planned, frame
         stats[spec.name] = res
         progress(f"wrote {spec.name}: {res['rows']:,} rows in {res['files']:,} files "
                  f"({res['late_rows']:,} late, {res['duplicate_rows']:,} re-sent)")

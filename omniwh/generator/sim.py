@@ -6,7 +6,8 @@ written (render.py). Times are epoch seconds UTC (`*_ts`), days are day numbers 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -69,11 +70,14 @@ class Counters:
         return np.arange(start, start + int(n), dtype=np.int64)
 
 
-@dataclass
 class Sink:
-    """Collects numeric frames per table over chunks."""
+    """Collects numeric frames per table. With a spool folder, each chunk's rows are flushed to disk
+    (uncompressed .npy files) so that memory holds one chunk at a time; `concat` reads a table back."""
 
-    frames: dict = field(default_factory=dict)
+    def __init__(self, spool: str | None = None):
+        self.frames: dict = {}
+        self.spool = spool
+        self.flushed: dict = {}  # table -> number of flushed parts
 
     def add(self, table: str, **cols) -> None:
         n = None
@@ -88,8 +92,26 @@ class Sink:
         cols = {k: (np.full(n, v) if np.ndim(v) == 0 else np.asarray(v)) for k, v in cols.items()}
         self.frames.setdefault(table, []).append(cols)
 
-    def concat(self, table: str) -> dict:
-        parts = self.frames.get(table, [])
+    def flush(self) -> None:
+        if self.spool is None:
+            return
+        for table, parts in self.frames.items():
+            i = self.flushed.get(table, 0)
+            d = os.path.join(self.spool, table, f"{i:05d}")
+            os.makedirs(d, exist_ok=True)
+            for k in parts[0]:
+                np.save(os.path.join(d, k + ".npy"), np.concatenate([p[k] for p in parts]))
+            self.flushed[table] = i + 1
+        self.frames = {}
+
+    def concat(self, table: str, columns: list[str] | None = None) -> dict:
+        parts = []
+        for i in range(self.flushed.get(table, 0)):
+            d = os.path.join(self.spool, table, f"{i:05d}")
+            names = columns or sorted(f[:-4] for f in os.listdir(d))
+            parts.append({k: np.load(os.path.join(d, k + ".npy")) for k in names})
+        for p in self.frames.get(table, []):
+            parts.append({k: p[k] for k in (columns or p.keys())})
         if not parts:
             return {}
         return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
@@ -112,7 +113,7 @@ def write_file(path: str, table: pa.Table, fmt: str) -> None:
     if fmt == "csv":
         pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed"))
     else:
-        pq.write_table(table, tmp, compression="zstd", use_dictionary=True, write_statistics=True)
+        pq.write_table(table, tmp, compression="snappy")
     os.replace(tmp, path)
 
 
@@ -133,22 +134,31 @@ def write_table(spec: TableSpec, frame: dict, render, ctx, root: str, loads: tup
     gkey = dtv.astype(np.int64) * 100_000 + ld
     bounds = np.r_[0, np.where(gkey[1:] != gkey[:-1])[0] + 1, n]
     gi = 0
-    while gi < len(bounds) - 1:
-        # a block of whole groups
-        gj = gi + 1
-        while gj < len(bounds) - 1 and bounds[gj] - bounds[gi] < block_rows:
-            gj += 1
-        a, b = bounds[gi], bounds[gj]
-        rows = sel[a:b]
-        f = {k: v[rows] for k, v in frame.items()}
-        ext = (f["_load"].astype(np.int64) * 86400 + 16 * 3600 + spec.extract_minute * 60)
-        t = render(f, ctx, ext)
-        for g in range(gi, gj):
-            s, e = bounds[g] - a, bounds[g + 1] - a
-            path = partition_path(root, spec, int(dtv[bounds[g]]), int(ld[bounds[g]]))
-            write_file(path, t.slice(s, e - s), spec.fmt)
-            files += 1
-        if progress:
-            progress(f"  {spec.name}: {b:,}/{n:,} rows, {files:,} files")
-        gi = gj
+    pending = []
+    # file writes run in a small thread pool (Arrow releases the GIL) while the next block is rendered;
+    # every file is written whole by one thread, so the bytes do not depend on scheduling
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        while gi < len(bounds) - 1:
+            gj = gi + 1
+            while gj < len(bounds) - 1 and bounds[gj] - bounds[gi] < block_rows:
+                gj += 1
+            a, b = bounds[gi], bounds[gj]
+            rows = sel[a:b]
+            f = {k: v[rows] for k, v in frame.items()}
+            ext = (f["_load"].astype(np.int64) * 86400 + 16 * 3600 + spec.extract_minute * 60)
+            t = render(f, ctx, ext)
+            del f
+            for fut in pending:
+                fut.result()
+            pending = []
+            for g in range(gi, gj):
+                s, e = bounds[g] - a, bounds[g + 1] - a
+                path = partition_path(root, spec, int(dtv[bounds[g]]), int(ld[bounds[g]]))
+                pending.append(pool.submit(write_file, path, t.slice(s, e - s), spec.fmt))
+                files += 1
+            if progress:
+                progress(f"  {spec.name}: {b:,}/{n:,} rows rendered, {files:,} files")
+            gi = gj
+        for fut in pending:
+            fut.result()
     return {"rows": int(n), "files": files}
