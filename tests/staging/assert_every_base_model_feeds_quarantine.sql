@@ -21,14 +21,18 @@
     {%- endfor -%}
 {%- endif %}
 
-{% if missing | length > 0 -%}
-    {%- for model_name in missing %}
-select '{{ model_name }}' as base_model_missing_from_quarantine
-        {%- if not loop.last %}
-union all
-        {%- endif %}
-    {%- endfor %}
-{%- else -%}
-select cast(null as {{ dbt.type_string() }}) as base_model_missing_from_quarantine
-where 1 = 0
-{%- endif %}
+with
+
+candidates as (
+
+    select cast(null as {{ dbt.type_string() }}) as model_name
+    {% for model_name in missing %}
+        union all
+        select '{{ model_name }}' as model_name
+    {% endfor %}
+
+)
+
+select model_name as base_model_missing_from_quarantine
+from candidates
+where model_name is not null

@@ -37,47 +37,40 @@
 
 with
 
-{% for base_model in base_models -%}
-{%- set relation = ref(base_model.name) -%}
-{%- set has_business_date = true -%}
-{%- if execute -%}
-    {%- set column_names = adapter.get_columns_in_relation(relation) | map(attribute='name')
-        | map('lower') | list -%}
-    {%- set has_business_date = 'business_date' in column_names -%}
-{%- endif -%}
-{%- set key_parts = [] -%}
-{%- for column in base_model.key -%}
-    {%- do key_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
-{%- endfor %}
-{{ base_model.name | replace('base_', '', 1) }} as (
+{% for base_model in base_models %}
+    {%- set source_table = base_model.name | replace('base_', '', 1) -%}
+    {%- set has_business_date = true -%}
+    {%- if execute -%}
+        {%- set column_names = adapter.get_columns_in_relation(ref(base_model.name))
+            | map(attribute='name') | map('lower') | list -%}
+        {%- set has_business_date = 'business_date' in column_names -%}
+    {%- endif -%}
+    {%- set key_parts = [] -%}
+    {%- for column in base_model.key -%}
+        {%- do key_parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+    {%- endfor %}
+    {{ source_table }} as (
 
-    select
-        '{{ base_model.name | replace('base_', '', 1) }}' as source_table,
-        {{ key_parts | join(" || '|' || ") }} as natural_key,
-        _quarantine_reason as quarantine_reason,
-        {% if has_business_date -%}
-        cast(business_date as date) as business_date,
-        {%- else -%}
-        cast(null as date) as business_date,
-        {%- endif %}
-        _extracted_at as extracted_at,
-        _source_file as source_file,
-        _row_fingerprint as row_fingerprint,
-        {{ row_to_json('quarantined_row') }} as raw_record
-    from {{ relation }} as quarantined_row
-    where _quarantine_reason is not null
+        select
+            '{{ source_table }}' as source_table,
+            {{ key_parts | join(" || '|' || ") }} as natural_key,
+            _quarantine_reason as quarantine_reason,
+            {{ 'business_date' if has_business_date else 'null' }} as business_date,
+            _extracted_at as extracted_at,
+            _source_file as source_file,
+            _row_fingerprint as row_fingerprint,
+            {{ row_to_json('quarantined_row') }} as raw_record
+        from {{ ref(base_model.name) }} as quarantined_row  -- noqa: AL05
+        where _quarantine_reason is not null
 
-),
+    ),
 
-{% endfor -%}
-
+{% endfor %}
 unioned as (
 
-    {% for base_model in base_models -%}
-    select * from {{ base_model.name | replace('base_', '', 1) }}
-    {%- if not loop.last %}
-    union all
-    {% endif %}
+    {% for base_model in base_models %}
+        select * from {{ base_model.name | replace('base_', '', 1) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
@@ -105,7 +98,7 @@ final as (
         source_table,
         natural_key,
         quarantine_reason,
-        business_date,
+        cast(business_date as date) as business_date,
         extracted_at,
         source_file,
         row_fingerprint,

@@ -59,8 +59,8 @@ checked as (
             when event_id is null then 'missing_key'
             when coalesce(platform, '') not in ('TMALL', 'JD') then 'invalid_code'
             when coalesce(event_type, '') not in (
-                'exposure', 'search', 'view', 'add_to_cart', 'favourite', 'click'
-            ) then 'invalid_code'
+                    'exposure', 'search', 'view', 'add_to_cart', 'favourite', 'click'
+                ) then 'invalid_code'
             when event_at is null or _extracted_at is null then 'invalid_timestamp'
             when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue

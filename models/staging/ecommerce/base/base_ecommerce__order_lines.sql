@@ -65,9 +65,9 @@ checked as (
             when platform is null or order_id is null or line_id is null then 'missing_key'
             when platform not in ('TMALL', 'JD') then 'invalid_code'
             when coalesce(category_code, '') not in (
-                'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
-                'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
-            ) then 'invalid_code'
+                    'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
+                    'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
+                ) then 'invalid_code'
             when _extracted_at is null then 'invalid_timestamp'
             when quantity is null or unit_price is null or payment_amount is null then 'invalid_amount'
             when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'

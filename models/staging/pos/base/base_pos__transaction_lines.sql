@@ -68,9 +68,9 @@ checked as (
         case
             when ticket_id is null or line_no is null then 'missing_key'
             when coalesce(category_code, '') not in (
-                'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
-                'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
-            ) then 'invalid_code'
+                    'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
+                    'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
+                ) then 'invalid_code'
             when _extracted_at is null then 'invalid_timestamp'
             when quantity is null or unit_price is null or net_amount is null then 'invalid_amount'
         end as _row_issue
