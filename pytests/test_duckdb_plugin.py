@@ -1,7 +1,8 @@
 """The keyed-hash UDF (omniwh/duckdb_plugin.py) and the keyed_hash() macro that calls it.
 
-The dbt test tests/macros/assert_keyed_hash_properties.sql checks what holds under any key; here we check exact
-HMAC-SHA256 values under known keys, the demo-key fallback, and that the secret never reaches dbt's output.
+The dbt test tests/macros/assert_keyed_hash_properties.sql checks what holds under any key; here we check
+exact HMAC-SHA256 values under known keys, the demo-key fallback, and that the secret never reaches dbt's
+output.
 """
 
 from __future__ import annotations
@@ -71,15 +72,14 @@ def test_udf_computes_hmac_under_environment_key_vectorised():
         assert con.execute(f"select {KEYED_HASH_FUNCTION}(?)", [RFC4231_DATA]).fetchone()[0] == RFC4231_DIGEST
         assert con.execute(f"select {KEYED_HASH_FUNCTION}(null)").fetchone()[0] is None
         # enough rows for several vectors, with NULLs, unicode and a cursor (dbt's threads use cursors)
-        rows = con.cursor().execute(
-            f"""
+        query = f"""
             select value, {KEYED_HASH_FUNCTION}(value)
             from (
                 select case when i % 7 = 0 then null else '手机' || cast(i as varchar) end as value
                 from range(5000) as numbers(i)
             )
-            """
-        ).fetchall()
+        """
+        rows = con.cursor().execute(query).fetchall()
     finally:
         con.close()
     assert len(rows) == 5000
@@ -95,8 +95,9 @@ def _dbt(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def test_keyed_hash_macro_end_to_end_and_secret_never_written(tmp_path):
-    """dbt compiles keyed_hash() to the UDF call; the result is the HMAC under OMNI_HASH_KEY; the key itself
-    appears in no file dbt writes (compiled SQL, manifest, partial-parse state, logs) nor in the DuckDB file."""
+    """dbt compiles keyed_hash() to the UDF call; the result is the HMAC under OMNI_HASH_KEY; the key
+    itself appears in no file dbt writes (compiled SQL, manifest, partial-parse state, logs) nor in the
+    DuckDB file."""
     sentinel = "omni-test-key-" + secrets.token_hex(16)
     target_path, log_path = tmp_path / "target", tmp_path / "logs"
     duckdb_path = tmp_path / "warehouse.duckdb"
