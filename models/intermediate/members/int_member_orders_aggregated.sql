@@ -45,13 +45,13 @@ lifetime as (
         min(case when net_sales_amount > 0 then business_date end) as first_purchase_date,
         max(case when net_sales_amount > 0 then business_date end) as last_purchase_date,
         {%- for channel in ['POS', 'TMALL', 'JD', 'MINIPROGRAM'] %}
-        sum(case when net_sales_amount > 0 and channel = '{{ channel }}' then 1 else 0 end)
-            as {{ channel | lower }}_orders,
-        min(case when net_sales_amount > 0 and channel = '{{ channel }}' then business_date end)
-            as first_{{ channel | lower }}_purchase_date,
-        max(case when net_sales_amount > 0 and channel = '{{ channel }}' then business_date end)
-            as last_{{ channel | lower }}_purchase_date
-        {%- if not loop.last %},{% endif %}
+            sum(case when net_sales_amount > 0 and channel = '{{ channel }}' then 1 else 0 end)
+                as {{ channel | lower }}_orders,
+            min(case when net_sales_amount > 0 and channel = '{{ channel }}' then business_date end)
+                as first_{{ channel | lower }}_purchase_date,
+            max(case when net_sales_amount > 0 and channel = '{{ channel }}' then business_date end)
+                as last_{{ channel | lower }}_purchase_date
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from orders
     group by member_id
@@ -133,9 +133,9 @@ final as (
         lifetime.first_purchase_date,
         lifetime.last_purchase_date,
         {%- for channel in ['pos', 'tmall', 'jd', 'miniprogram'] %}
-        cast(lifetime.{{ channel }}_orders as {{ dbt.type_int() }}) as {{ channel }}_orders,
-        lifetime.first_{{ channel }}_purchase_date,
-        lifetime.last_{{ channel }}_purchase_date,
+            cast(lifetime.{{ channel }}_orders as {{ dbt.type_int() }}) as {{ channel }}_orders,
+            lifetime.first_{{ channel }}_purchase_date,
+            lifetime.last_{{ channel }}_purchase_date,
         {%- endfor %}
         cast(coalesce(channels_used.channel_count, 0) as {{ dbt.type_int() }}) as channel_count,
         channels_used.channels_used,
@@ -146,10 +146,10 @@ final as (
         on lifetime.member_id = channels_used.member_id
     left join stores_ranked
         on lifetime.member_id = stores_ranked.member_id
-        and stores_ranked.store_rank = 1
+            and stores_ranked.store_rank = 1
     left join categories_ranked
         on lifetime.member_id = categories_ranked.member_id
-        and categories_ranked.category_rank = 1
+            and categories_ranked.category_rank = 1
 
 )
 

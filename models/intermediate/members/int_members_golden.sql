@@ -89,8 +89,8 @@ member_spine as (
         min(first_seen_at) as first_seen_at,
         cast(count(*) as {{ dbt.type_int() }}) as identifier_count,
         {%- for identifier_type in ['card_no', 'phone', 'openid', 'unionid', 'buyer_key', 'external_userid'] %}
-        cast(sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end) as {{ dbt.type_int() }})
-            as {{ identifier_type }}_count{% if not loop.last %},{% endif %}
+            cast(sum(case when identifier_type = '{{ identifier_type }}' then 1 else 0 end) as {{ dbt.type_int() }})
+                as {{ identifier_type }}_count{% if not loop.last %},{% endif %}
         {%- endfor %}
     from identifiers
     group by member_id
@@ -186,7 +186,7 @@ consent_ranked as (
             order by
                 consent_events.changed_at desc,
                 case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end,
-                consent_events.card_no
+                consent_events.card_no asc
         ) as recency_rank
     from consent_events
     inner join member_cards
@@ -199,9 +199,9 @@ consent_now as (
     select
         member_id,
         {%- for channel in ['sms', 'wecom', 'miniprogram', 'email'] %}
-        max(case when channel = '{{ channel | upper }}' then consent_status end) as {{ channel }}_consent_status,
-        max(case when channel = '{{ channel | upper }}' then changed_at end) as {{ channel }}_consent_changed_at
-        {%- if not loop.last %},{% endif %}
+            max(case when channel = '{{ channel | upper }}' then consent_status end) as {{ channel }}_consent_status,
+            max(case when channel = '{{ channel | upper }}' then changed_at end) as {{ channel }}_consent_changed_at
+            {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from consent_ranked
     where recency_rank = 1
@@ -217,7 +217,7 @@ wecom_reachable as (
         on wecom_contacts.staff_id = wecom_staff.staff_id
     inner join identifiers
         on identifiers.identifier_type = 'external_userid'
-        and wecom_contacts.external_userid = identifiers.identifier_value
+            and wecom_contacts.external_userid = identifiers.identifier_value
     where wecom_contacts.is_active_friend
         and wecom_staff.role = 'GUIDE'
         and wecom_staff.left_on is null
@@ -230,7 +230,7 @@ miniprogram_reachable as (
     from miniprogram_users
     inner join identifiers
         on identifiers.identifier_type = 'openid'
-        and miniprogram_users.openid = identifiers.identifier_value
+            and miniprogram_users.openid = identifiers.identifier_value
     where miniprogram_users.phone_authorised_at is not null
 
 ),
@@ -269,7 +269,11 @@ store_cities_ranked as (
 -- phone candidates, most trusted source first; only a phone that resolves to this very member qualifies
 phone_candidates as (
 
-    select member_cards.member_id, member_cards.phone, 1 as source_rank, member_cards.card_rank as within_rank
+    select
+        member_cards.member_id,
+        member_cards.phone,
+        1 as source_rank,
+        member_cards.card_rank as within_rank
     from member_cards
     where member_cards.phone is not null
     union all
@@ -283,7 +287,7 @@ phone_candidates as (
     from miniprogram_users
     inner join identifiers
         on identifiers.identifier_type = 'openid'
-        and miniprogram_users.openid = identifiers.identifier_value
+            and miniprogram_users.openid = identifiers.identifier_value
     where miniprogram_users.phone is not null
     union all
     select
@@ -296,7 +300,7 @@ phone_candidates as (
     from platform_bindings
     inner join identifiers
         on identifiers.identifier_type = 'buyer_key'
-        and platform_bindings.buyer_key = identifiers.identifier_value
+            and platform_bindings.buyer_key = identifiers.identifier_value
     where platform_bindings.phone is not null
         and platform_bindings.is_bound
 
@@ -314,8 +318,8 @@ phones_ranked as (
     from phone_candidates
     inner join identifiers
         on identifiers.identifier_type = 'phone'
-        and phone_candidates.phone = identifiers.identifier_value
-        and phone_candidates.member_id = identifiers.member_id
+            and phone_candidates.phone = identifiers.identifier_value
+            and phone_candidates.member_id = identifiers.member_id
     where not identifiers.is_quarantined
 
 ),
@@ -346,8 +350,8 @@ final as (
         cast(coalesce(member_points.points_balance, 0) as {{ dbt.type_bigint() }}) as points_balance,
         member_points.last_points_activity_at,
         {%- for channel in ['sms', 'wecom', 'miniprogram', 'email'] %}
-        consent_now.{{ channel }}_consent_status,
-        consent_now.{{ channel }}_consent_changed_at,
+            consent_now.{{ channel }}_consent_status,
+            consent_now.{{ channel }}_consent_changed_at,
         {%- endfor %}
         reachability.has_wecom_contact,
         reachability.has_authorised_miniprogram_phone,
@@ -372,10 +376,10 @@ final as (
         on member_spine.member_id = reachability.member_id
     left join store_cities_ranked
         on member_spine.member_id = store_cities_ranked.member_id
-        and store_cities_ranked.city_rank = 1
+            and store_cities_ranked.city_rank = 1
     left join phones_ranked
         on member_spine.member_id = phones_ranked.member_id
-        and phones_ranked.phone_rank = 1
+            and phones_ranked.phone_rank = 1
 
 )
 

@@ -79,8 +79,8 @@ ecommerce_order_lines as (
             when coalesce(ecommerce_lines.refund_amount, 0) = 0 then 0
             when ecommerce_lines.refund_amount >= ecommerce_lines.payment_amount then ecommerce_lines.quantity
             else cast(round(
-                ecommerce_lines.quantity * ecommerce_lines.refund_amount / ecommerce_lines.payment_amount
-            ) as {{ dbt.type_int() }})
+                    ecommerce_lines.quantity * ecommerce_lines.refund_amount / ecommerce_lines.payment_amount
+                ) as {{ dbt.type_int() }})
         end as refunded_quantity,
         ecommerce_lines.unit_price,
         ecommerce_lines.payment_amount as paid_amount,
@@ -88,7 +88,7 @@ ecommerce_order_lines as (
     from ecommerce_lines
     inner join ecommerce_orders
         on ecommerce_lines.platform = ecommerce_orders.platform
-        and ecommerce_lines.order_id = ecommerce_orders.order_id
+            and ecommerce_lines.order_id = ecommerce_orders.order_id
     where ecommerce_orders.paid_at is not null
 
 ),
@@ -125,8 +125,8 @@ miniprogram_refunds_spread as (
         case
             when order_refund_amount = 0 or order_lines_paid_amount = 0 then cast(0 as decimal(18, 2))
             else cast(
-                round(order_refund_amount * paid_amount / order_lines_paid_amount, 2) as decimal(18, 2)
-            )
+                    round(order_refund_amount * paid_amount / order_lines_paid_amount, 2) as decimal(18, 2)
+                )
         end as proportional_refund_amount
     from miniprogram_paid_lines
 
@@ -140,8 +140,8 @@ miniprogram_refunds_balanced as (
             when position_from_last = 1
                 -- the last line takes what rounding left over, so the lines add up to the order's refund
                 then order_refund_amount - (
-                    sum(proportional_refund_amount) over (partition by order_id) - proportional_refund_amount
-                )
+                        sum(proportional_refund_amount) over (partition by order_id) - proportional_refund_amount
+                    )
             else proportional_refund_amount
         end as line_refund_amount
     from miniprogram_refunds_spread

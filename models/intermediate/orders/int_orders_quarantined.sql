@@ -75,7 +75,7 @@ orders_checked as (
         on orders.store_id = known_stores.store_id
     left join ecommerce_shops
         on orders.channel = ecommerce_shops.platform
-        and orders.shop_id = ecommerce_shops.shop_id
+            and orders.shop_id = ecommerce_shops.shop_id
 
 ),
 

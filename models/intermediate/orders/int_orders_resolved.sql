@@ -39,16 +39,32 @@ type_priority as (
 
 order_identifiers as (
 
-    select order_id, 'card_no' as identifier_type, card_no as identifier_value from orders
+    select
+        order_id,
+        'card_no' as identifier_type,
+        card_no as identifier_value
+    from orders
     where card_no is not null
     union all
-    select order_id, 'openid' as identifier_type, openid as identifier_value from orders
+    select
+        order_id,
+        'openid' as identifier_type,
+        openid as identifier_value
+    from orders
     where openid is not null
     union all
-    select order_id, 'buyer_key' as identifier_type, buyer_key as identifier_value from orders
+    select
+        order_id,
+        'buyer_key' as identifier_type,
+        buyer_key as identifier_value
+    from orders
     where buyer_key is not null
     union all
-    select order_id, 'phone' as identifier_type, phone as identifier_value from orders
+    select
+        order_id,
+        'phone' as identifier_type,
+        phone as identifier_value
+    from orders
     where phone is not null
 
 ),
@@ -66,7 +82,7 @@ order_identifiers_looked_up as (
         on order_identifiers.identifier_type = type_priority.identifier_type
     left join identifiers
         on order_identifiers.identifier_type = identifiers.identifier_type
-        and order_identifiers.identifier_value = identifiers.identifier_value
+            and order_identifiers.identifier_value = identifiers.identifier_value
 
 ),
 
@@ -122,15 +138,15 @@ final as (
     from orders
     left join usable_identifiers_ranked as chosen
         on orders.order_id = chosen.order_id
-        and chosen.usable_rank = 1
+            and chosen.usable_rank = 1
     left join per_order
         on orders.order_id = per_order.order_id
     left join members_per_order
         on orders.order_id = members_per_order.order_id
     where not exists (
-        select 1 from quarantined_orders
-        where quarantined_orders.order_id = orders.order_id
-    )
+            select 1 from quarantined_orders
+            where quarantined_orders.order_id = orders.order_id
+        )
 
 )
 

@@ -212,7 +212,7 @@ final as (
         on keyed.store_id = stores.store_id
     left join ecommerce_shops
         on keyed.channel = ecommerce_shops.platform
-        and keyed.shop_id = ecommerce_shops.shop_id
+            and keyed.shop_id = ecommerce_shops.shop_id
 
 )
 

@@ -82,13 +82,13 @@ units_allocated as (
             when sale_lines.sku_position_from_last = 1
                 then greatest(refunded_skus.refunded_quantity - sale_lines.sku_quantity_before, 0)
             else greatest(
-                least(sale_lines.quantity, refunded_skus.refunded_quantity - sale_lines.sku_quantity_before), 0
-            )
+                    least(sale_lines.quantity, refunded_skus.refunded_quantity - sale_lines.sku_quantity_before), 0
+                )
         end as refunded_quantity
     from sale_lines
     left join refunded_skus
         on sale_lines.ticket_id = refunded_skus.original_ticket_id
-        and sale_lines.sku_id = refunded_skus.sku_id
+            and sale_lines.sku_id = refunded_skus.sku_id
 
 ),
 
@@ -117,14 +117,14 @@ money_allocated as (
             when refunded_quantity = 0 then cast(0 as decimal(18, 2))
             when sum(refund_weight) over (partition by ticket_id, sku_id) = 0
                 then cast(round(
-                    sku_refund_amount * refunded_quantity
-                    / sum(refunded_quantity) over (partition by ticket_id, sku_id),
+                        sku_refund_amount * refunded_quantity
+                        / sum(refunded_quantity) over (partition by ticket_id, sku_id),
+                        2
+                    ) as decimal(18, 2))
+            else cast(round(
+                    sku_refund_amount * refund_weight / sum(refund_weight) over (partition by ticket_id, sku_id),
                     2
                 ) as decimal(18, 2))
-            else cast(round(
-                sku_refund_amount * refund_weight / sum(refund_weight) over (partition by ticket_id, sku_id),
-                2
-            ) as decimal(18, 2))
         end as proportional_refund_amount
     from weighted
 
@@ -146,9 +146,9 @@ final as (
                 when refunded_quantity > 0 and refunded_position_from_last = 1
                     -- the last refunded line of the SKU takes the rounding remainder
                     then sku_refund_amount - (
-                        sum(proportional_refund_amount) over (partition by ticket_id, sku_id)
-                        - proportional_refund_amount
-                    )
+                            sum(proportional_refund_amount) over (partition by ticket_id, sku_id)
+                            - proportional_refund_amount
+                        )
                 else proportional_refund_amount
             end as decimal(18, 2)
         ) as refund_amount

@@ -54,9 +54,9 @@ final as (
         member_orders.first_purchase_date,
         member_orders.last_purchase_date,
         {%- for channel in ['pos', 'tmall', 'jd', 'miniprogram'] %}
-        coalesce(member_orders.{{ channel }}_orders, 0) as {{ channel }}_orders,
-        member_orders.first_{{ channel }}_purchase_date,
-        member_orders.last_{{ channel }}_purchase_date,
+            coalesce(member_orders.{{ channel }}_orders, 0) as {{ channel }}_orders,
+            member_orders.first_{{ channel }}_purchase_date,
+            member_orders.last_{{ channel }}_purchase_date,
         {%- endfor %}
         coalesce(member_orders.lifetime_orders, 0) as lifetime_orders,
         coalesce(member_orders.lifetime_net_sales_amount, 0) as lifetime_net_sales_amount,
