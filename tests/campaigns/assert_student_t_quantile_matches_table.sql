@@ -5,17 +5,45 @@ with
 
 reference as (
 
-    select * from (
-        values
-            (3.0, 3.182446305, 0.005),
-            (4.0, 2.776445105, 0.001),
-            (5.0, 2.570581836, 0.001),
-            (10.0, 2.228138852, 0.00001),
-            (30.0, 2.042272456, 0.0000001),
-            (100.0, 1.983971519, 0.0000001),
-            (1000.0, 1.962339081, 0.0000001),
-            (57.3, 2.002238268, 0.0000001)
-    ) as reference_values (degrees_of_freedom, expected_quantile, tolerance)
+    select
+        3.0 as degrees_of_freedom,
+        3.182446305 as expected_quantile,
+        0.0050000 as tolerance
+    union all
+    select
+        4.0 as degrees_of_freedom,
+        2.776445105 as expected_quantile,
+        0.0010000 as tolerance
+    union all
+    select
+        5.0 as degrees_of_freedom,
+        2.570581836 as expected_quantile,
+        0.0010000 as tolerance
+    union all
+    select
+        10.0 as degrees_of_freedom,
+        2.228138852 as expected_quantile,
+        0.0000100 as tolerance
+    union all
+    select
+        30.0 as degrees_of_freedom,
+        2.042272456 as expected_quantile,
+        0.0000001 as tolerance
+    union all
+    select
+        100.0 as degrees_of_freedom,
+        1.983971519 as expected_quantile,
+        0.0000001 as tolerance
+    union all
+    select
+        1000.0 as degrees_of_freedom,
+        1.962339081 as expected_quantile,
+        0.0000001 as tolerance
+    union all
+    select
+        57.3 as degrees_of_freedom,
+        2.002238268 as expected_quantile,
+        0.0000001 as tolerance
 
 ),
 
@@ -34,7 +62,7 @@ guard as (
 
     select
         2.0 as degrees_of_freedom,
-        null as expected_quantile,
+        cast(null as double) as expected_quantile,
         0.0 as tolerance,
         {{ student_t_quantile(var('campaign_lift_z_quantile'), '2.0') }} as computed_quantile
 
