@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from pathlib import Path
 
@@ -21,6 +22,12 @@ def files(landing: Path, system: str, table: str) -> list[Path]:
 
 def read(landing: Path, system: str, table: str) -> pa.Table:
     """All rows of a landing table plus `_dt` (partition) and `_load` (load date from the file name)."""
+    return _read(str(landing), system, table)
+
+
+@functools.lru_cache(maxsize=64)
+def _read(landing: str, system: str, table: str) -> pa.Table:
+    landing = Path(landing)
     parts = []
     for f in files(landing, system, table):
         if f.suffix == ".csv":

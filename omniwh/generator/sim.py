@@ -464,7 +464,7 @@ class ChunkSim:
         hi = np.clip(np.minimum(self.end, D_END) - D0, 0, N_DAYS - 1)
         active = (self.end >= D0) & (self.start <= D_END) & (hi >= lo)
         store_rate = self.lam * (1 - self.online_share)
-        o2o_home = self.w.stores.o2o[self.home]
+        o2o_home = self.w.stores.o2o_from_day[self.home] >= 0
         o2o_rate = np.where(o2o_home, store_rate * r.o2o_platform_share, 0)
         store_rate = store_rate - o2o_rate
         online = self.lam * self.online_share
@@ -501,7 +501,7 @@ class ChunkSim:
     # ------------------------------------------------------------------------------------------------
     def campaigns(self) -> None:
         rng, r, n = self.rng, self.r, self.n
-        inc_p, inc_day, inc_ch, inc_camp, inc_coupon = [], [], [], [], []
+        inc_p, inc_day, inc_ch, inc_camp, inc_coupon, inc_sent = [], [], [], [], [], []
         self.coupons = []  # (code, person, campaign, issued_ts, expires_ts, scope)
         for c in self.w.campaigns:
             send = c.start_day
@@ -511,20 +511,22 @@ class ChunkSim:
                 hold = np.zeros(len(who), bool)
                 assigned_ts = self.enrol_ts[who] + rng.integers(5, 300, size=len(who))
             else:
-                base = self.member & (self.card_type == 0) & (self.enrol_day < send)
+                # the CRM selects the audience two days before the send, on the consent state of that moment
+                assign_ts = local_to_utc(np.array([send - 2]), np.array([9 * 3600]))[0]
+                base = self.member & (self.card_type == 0) & (self.enrol_day < send - 2)
                 base &= (self.cancel_day < 0) | (self.cancel_day > send)
                 if c.banner is not None:
                     base &= self.w.stores.banner[self.home] == ["DS", "HM", "SM", "CV"].index(c.banner)
                 who = np.where(base)[0]
                 if c.channel == "SMS":
-                    ok = self.opted_in_at(0, who, send_ts) & (self.crm_phone_fmt[who] < PH_INVALID_FIRST)
+                    ok = self.opted_in_at(0, who, assign_ts) & (self.crm_phone_fmt[who] < PH_INVALID_FIRST)
                 elif c.channel == "WECOM":
-                    ok = self.opted_in_at(1, who, send_ts) & self.wecom[who] & (self.wecom_add_ts[who] < send_ts)
+                    ok = self.opted_in_at(1, who, assign_ts) & self.wecom[who] & (self.wecom_add_ts[who] < assign_ts)
                     ok &= (self.wecom_del_ts[who] < 0) | (self.wecom_del_ts[who] > send_ts)
                 elif c.channel == "MINIPROGRAM":
-                    ok = self.opted_in_at(2, who, send_ts) & (self.mp_reg_ts[who] < send_ts) & self.has_mp[who]
+                    ok = self.opted_in_at(2, who, assign_ts) & (self.mp_reg_ts[who] < assign_ts) & self.has_mp[who]
                 else:  # TMALL: members bound on Tmall
-                    ok = self.bind_tmall[who] & (self.bind_tmall_ts[who] < send_ts)
+                    ok = self.bind_tmall[who] & (self.bind_tmall_ts[who] < assign_ts)
                     ok &= (self.unbind_tmall_ts[who] < 0) | (self.unbind_tmall_ts[who] > send_ts)
                 who = who[ok]
                 if c.rule_kind == "active365":
@@ -538,7 +540,7 @@ class ChunkSim:
                 who = who[keep]
                 who = who[rng.random(len(who)) < c.audience_share]
                 hold = rng.random(len(who)) < c.holdout_rate
-                assigned_ts = np.full(len(who), local_to_utc(np.array([send - 2]), np.array([9 * 3600]))[0]) + rng.integers(0, 3600, size=len(who))
+                assigned_ts = np.full(len(who), assign_ts) + rng.integers(0, 3600, size=len(who))
             self.sink.add("marketing.audiences", campaign=c.idx, card=self.card[who], is_holdout=hold,
                           ts=assigned_ts, _dt=utc_to_day(assigned_ts), _avail=utc_to_day(assigned_ts),
                           _lk=self.card[who])
@@ -594,16 +596,17 @@ class ChunkSim:
                 inc_ch.append(ch[keep])
                 inc_camp.append(np.full(keep.sum(), c.idx))
                 inc_coupon.append(codes[resp][keep])
+                inc_sent.append(sent_ts[resp][keep])
         cat = lambda xs, dt_: np.concatenate(xs).astype(dt_) if xs else np.zeros(0, dt_)  # noqa: E731
         self.inc = (cat(inc_p, np.int64), cat(inc_day, np.int64), cat(inc_ch, np.int8), cat(inc_camp, np.int64),
-                    cat(inc_coupon, np.int64))
+                    cat(inc_coupon, np.int64), cat(inc_sent, np.int64))
 
     # ------------------------------------------------------------------------------------------------
     def purchases(self) -> None:
         """All purchases (base + campaign-induced) with time, store, lines, amounts and coupons."""
         rng, r = self.rng, self.r
         st = self.w.stores
-        ip, iday, ich, icamp, icoupon = self.inc
+        ip, iday, ich, icamp, icoupon, isent = self.inc
         person = np.concatenate([self.bp_person, ip])
         ch = np.concatenate([self.bp_channel, ich])
         day = np.concatenate([self.bp_day, iday])
@@ -612,8 +615,12 @@ class ChunkSim:
         m = len(person)
         is_store = (ch == CH_POS) | (ch == CH_O2O)
         secs = np.where(is_store, sample_secs(rng, m, STORE_HOURS), sample_secs(rng, m, ONLINE_HOURS))
-        # the campaign-induced purchase comes after the touch on its first day
         ts = local_to_utc(day, secs)
+        # a campaign-induced purchase comes after the touch (10 minutes to 3 hours later on the touch day)
+        sent = np.concatenate([np.full(len(self.bp_person), -1), isent])
+        early = (sent >= 0) & (ts < sent + 600)
+        ts = np.where(early, sent + rng.integers(600, 3 * 3600, size=m), ts)
+        day = np.where(early, utc_to_day(ts), day)
         # store
         home = self.home[person]
         u = rng.random(m)
@@ -622,6 +629,9 @@ class ChunkSim:
         store = np.where(bad, st.fallback[home], store)
         bad = ~st.is_open(store, day)
         store = np.where(bad, home, store)
+        store = np.where(ch == CH_O2O, home, store)
+        # delivery-app orders before the home store enabled O2O were store visits
+        ch = np.where((ch == CH_O2O) & ((st.o2o_from_day[home] < 0) | (st.o2o_from_day[home] > day)), CH_POS, ch)
         order = np.lexsort((ts, person))
         self.pu = dict(person=person[order], ch=ch[order], day=day[order], ts=ts[order], camp=camp[order],
                        coupon=coupon[order], store=store[order])
@@ -804,11 +814,12 @@ class ChunkSim:
         # bad rows (kept rare): each kind on a few sales or refunds
         bad = np.full(k, -1, np.int8)
         cand = np.where((pu["camp"][sel] < 0) & ~refund & ~is_test)[0]
-        nb = rng.binomial(len(cand), r.bad_row_share * 4 / 5) if len(cand) else 0
+        # at least one of each kind per chunk, so that even the tiny scale exercises every quarantine rule
+        nb = min(len(cand), max(4, rng.binomial(len(cand), r.bad_row_share * 4 / 5))) if len(cand) else 0
         pick = rng.choice(cand, size=nb, replace=False) if nb else np.zeros(0, np.int64)
-        bad[pick] = rng.integers(0, 4, size=nb)
+        bad[pick] = np.arange(nb) % 4
         rbad = np.full(len(rf), -1, np.int8)
-        nrb = rng.binomial(len(rf), min(1.0, r.bad_row_share * 4)) if len(rf) else 0
+        nrb = min(len(rf), max(1, rng.binomial(len(rf), min(1.0, r.bad_row_share * 4)))) if len(rf) else 0
         rbad[rng.choice(len(rf), size=nrb, replace=False) if nrb else np.zeros(0, np.int64)] = 4
         self.sink.add("pos.transactions", key=np.concatenate([key, rkey]),
                       store=np.concatenate([store, store[rf]]),
@@ -959,7 +970,7 @@ class ChunkSim:
         pu["ref"][sel] = ono
         home = self.home[person]
         u = rng.random(k)
-        o2o_ok = st.o2o[home] & (st.o2o_from_day[home] <= pu["day"][sel]) & st.is_open(home, pu["day"][sel])
+        o2o_ok = (st.o2o_from_day[home] >= 0) & (st.o2o_from_day[home] <= pu["day"][sel]) & st.is_open(home, pu["day"][sel])
         ful = np.where(o2o_ok & (u < 0.4), 0, np.where((u < 0.7) & st.is_open(home, pu["day"][sel]), 1, 2)).astype(np.int8)
         store = np.where(ful == 2, -1, home)
         cancel = (rng.random(k) < r.mp_cancel_share) & (pu["camp"][sel] < 0)

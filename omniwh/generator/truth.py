@@ -162,6 +162,8 @@ def campaign_effects(sim) -> dict:
         per = np.bincount(rec["person"][w], weights=rec["net"][w] / 100.0, minlength=int(rec["person"].max()) + 1)
         tm = float(per[persons[~hold]].mean()) if n_t else 0.0
         hm = float(per[persons[hold]].mean()) if n_h else 0.0
+        se = float(np.sqrt(per[persons[~hold]].var() / max(n_t, 1) + per[persons[hold]].var() / max(n_h, 1))) \
+            if n_t > 1 and n_h > 1 else 0.0
         out[c.campaign_id] = {
             "campaign_name": c.name,
             "campaign_type": c.ctype,
@@ -169,6 +171,7 @@ def campaign_effects(sim) -> dict:
             "start_date": str(day_to_date(c.start_day)),
             "window_days": c.window_days,
             "response_probability": c.response_prob,
+            "holdout_rate": c.holdout_rate,
             "treated_size": n_t,
             "holdout_size": n_h,
             "incremental_purchases": int(inc.sum()),
@@ -177,6 +180,7 @@ def campaign_effects(sim) -> dict:
             "observed_treated_mean_yuan": round(tm, 4),
             "observed_holdout_mean_yuan": round(hm, 4),
             "observed_diff_yuan": round(tm - hm, 4),
+            "observed_diff_se_yuan": round(se, 4),
             "has_planted_effect": c.response_prob > 0,
         }
         if c.rule_kind == "acquisition":

@@ -83,9 +83,9 @@ def build_stores(scale: Scale, rng: np.random.Generator) -> Stores:
     banner = rng.choice(len(BANNERS), size=n, p=[b[2] for b in BANNERS])
     banner[:4] = [0, 1, 2, 3]  # every banner exists at every scale
     w = np.array([c[3] for c in CITIES], float)
-    ncity = min(len(CITIES), max(4, n // 3))
+    ncity = min(len(CITIES), max(8, n // 3))
     city = rng.choice(ncity, size=n, p=w[:ncity] / w[:ncity].sum())
-    city[:2] = [0, 1]
+    city[:4] = [0, 4, 15, 24]  # tiers 1, new1, 2, 3 at every scale
     area = np.array([rng.integers(*BANNERS[b][3]) for b in banner])
     area = (area // 10) * 10
     tills = np.array([rng.integers(BANNERS[b][4][0], BANNERS[b][4][1] + 1) for b in banner])
@@ -94,6 +94,7 @@ def build_stores(scale: Scale, rng: np.random.Generator) -> Stores:
     n_new = max(1, n // 15)
     new_idx = np.arange(n - n_new, n)
     opened[new_idx] = D0 + rng.integers(60, 600, size=n_new)
+    opened[new_idx[0]] = D0 + int(rng.integers(45, 120))  # one opens early, inside every test window
     listed = np.where(opened > D0, opened - 30, D0)
     closed = np.full(n, -1)
     if n >= 8:
@@ -190,8 +191,7 @@ def build_campaigns() -> list[Campaign]:
         ("2024-11-25", "REACTIVATION", "WECOM", None, "导购唤醒沉睡会员", "lapsed90", 0.20, 0.8, 0.0,
          (20.0, 100.0, 14, "OFFLINE")),
         ("2025-01-08", "HOLIDAY", "SMS", None, "春节年货节", "active365", 0.10, 0.40, 0.0, (50.0, 299.0, 21, "ALL")),
-        ("2025-02-20", "PROMOTION", "MINIPROGRAM", None, "小程序春季上新", "active365", 0.15, 0.5, 0.0,
-         (15.0, 99.0, 10, "ONLINE")),
+        ("2025-02-20", "PROMOTION", "TMALL", None, "天猫春季会员日", "bound_tmall", 0.10, 0.7, 0.0, None),
         ("2025-03-05", "PROMOTION", "WECOM", "DS", "三八女神节美妆专场", "active365", 0.15, 0.9, 0.0,
          (40.0, 300.0, 7, "OFFLINE")),
         ("2025-04-15", "ACQUISITION", "MINIPROGRAM", None, "小程序开卡有礼", "acquisition", 0.0, 1.0, 0.0,
