@@ -202,3 +202,19 @@ def test_no_effect_campaigns_cover_zero(reported, truth):
 def test_lift_window_matches_generator(reported, truth):
     for c, row in reported.items():
         assert row["window"] == truth[c]["window_days"], c
+
+
+def test_acquisition_new_members_match_truth(con, truth):
+    acquisition = {c: t for c, t in truth.items() if "members_enrolled" in t}
+    assert acquisition, "the demo data must have an acquisition campaign"
+    rows = dict(
+        con.execute(
+            """
+            select campaign_id, new_member_count
+            from marts.fct_campaign_performance
+            where campaign_type = 'ACQUISITION'
+            """
+        ).fetchall()
+    )
+    for c, t in acquisition.items():
+        assert rows.get(c) == t["members_enrolled"], c
