@@ -64,20 +64,30 @@ audience_counts as (
 
 ),
 
--- Funnel on the treated side, counted in members (several cards of one member count once).
+-- Funnel on the treated side, counted in members (several cards of one member count once; a card that
+-- resolves to no member counts as itself).
+funnel_members as (
+
+    select
+        campaign_id,
+        sent_at,
+        is_reached,
+        is_opened,
+        is_clicked,
+        coalesce(member_id, {{ dbt.concat(["'card:'", 'card_no']) }}) as member_key
+    from funnel
+
+),
+
 funnel_counts as (
 
     select
         campaign_id,
-        count(distinct case when sent_at is not null then coalesce(member_id, 'card:' || card_no) end)
-            as sent_member_count,
-        count(distinct case when is_reached then coalesce(member_id, 'card:' || card_no) end)
-            as reached_member_count,
-        count(distinct case when is_opened then coalesce(member_id, 'card:' || card_no) end)
-            as opened_member_count,
-        count(distinct case when is_clicked then coalesce(member_id, 'card:' || card_no) end)
-            as clicked_member_count
-    from funnel
+        count(distinct case when sent_at is not null then member_key end) as sent_member_count,
+        count(distinct case when is_reached then member_key end) as reached_member_count,
+        count(distinct case when is_opened then member_key end) as opened_member_count,
+        count(distinct case when is_clicked then member_key end) as clicked_member_count
+    from funnel_members
     group by campaign_id
 
 ),

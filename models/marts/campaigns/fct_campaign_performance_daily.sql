@@ -140,6 +140,8 @@ audience_sales_daily as (
     inner join orders
         on outcomes.member_id = orders.member_id
             and outcomes.anchor_date <= orders.business_date
+            -- no curve runs longer than campaign_curve_max_days; later orders would only be thrown away
+            and orders.business_date < {{ dbt.dateadd('day', var('campaign_curve_max_days'), 'outcomes.anchor_date') }}
     group by outcomes.campaign_id, orders.business_date
 
 ),

@@ -70,7 +70,9 @@ collapsed as (
 final as (
 
     select
-        store_id || ':' || cast(first_month_start_date as {{ dbt.type_string() }}) as store_tier_spell_id,
+        {{ dbt.concat([
+            'store_id', "':'", 'cast(first_month_start_date as ' ~ dbt.type_string() ~ ')'
+        ]) }} as store_tier_spell_id,
         store_id,
         tier_code,
         first_month_start_date,
