@@ -109,7 +109,7 @@ ecommerce_paid_orders as (
         coalesce(discount_amount, 0) as discount_amount,
         payment_amount as paid_amount,
         coalesce(refund_amount, 0) as refund_amount,
-        -- the platform does not say when the refund happened; the version that first showed it is the best clue
+        -- the platforms send no refund time: the latest version, which carries the refund, is the best clue
         case when coalesce(refund_amount, 0) > 0 then updated_at end as last_refunded_at,
         coupon_code,
         false as is_o2o,
