@@ -109,6 +109,8 @@ final as (
         staged.repurchase_cycle_group_code,
         staged.first_purchase_amount,
         first_order_split.split_amount as first_order_split_amount,
+        first_order_split.explained_variance_ratio as first_order_split_explained_ratio,
+        first_order_split.is_distinct_split as is_first_order_split_distinct,
         entry_groups.entry_group_code as first_order_entry_group_code
     from staged
     left join milestones_reached

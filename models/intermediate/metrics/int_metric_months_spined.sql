@@ -32,9 +32,10 @@ order_dates as (
 latest_extract as (
 
     select
-        {{ dbt.dateadd(
-            'day', -1, 'cast(' ~ utc_to_shanghai_local('max(_extracted_at)') ~ ' as date)'
-        ) }} as latest_fully_extracted_date
+        cast(
+            {{ dbt.dateadd('day', -1, 'cast(' ~ utc_to_shanghai_local('max(_extracted_at)') ~ ' as date)') }}
+            as date
+        ) as latest_fully_extracted_date
     from pos_transactions
 
 ),

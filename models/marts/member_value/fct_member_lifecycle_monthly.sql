@@ -55,6 +55,8 @@ final as (
         cycle_groups.cycle_group_name_en as repurchase_cycle_group_name_en,
         cast(lifecycle.first_purchase_amount as decimal(18, 2)) as first_purchase_amount,
         cast(lifecycle.first_order_split_amount as decimal(18, 2)) as first_order_split_amount,
+        lifecycle.first_order_split_explained_ratio,
+        lifecycle.is_first_order_split_distinct,
         lifecycle.first_order_entry_group_code,
         entry_groups.entry_group_name_zh as first_order_entry_group_name_zh,
         entry_groups.entry_group_name_en as first_order_entry_group_name_en,
