@@ -105,7 +105,9 @@ def _pair_breakdown(frame: pd.DataFrame, group_cols: list[str]) -> dict:
 def _read_truth(truth_path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = pd.read_parquet(os.path.join(truth_path, "identifiers.parquet"))
     ids["identifier_type"] = ids["identifier_type"].replace(TRUTH_TYPE_NAMES)
-    people = pd.read_parquet(os.path.join(truth_path, "people.parquet"), columns=["person_id", "is_staff", "is_test"])
+    people = pd.read_parquet(
+        os.path.join(truth_path, "people.parquet"), columns=["person_id", "is_staff", "is_test"]
+    )
     return ids, people
 
 
@@ -130,7 +132,7 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     key = ["identifier_type", "identifier_value"]
     score.identifiers_in_warehouse = len(resolved)
 
-    # --- identifiers the truth says are shared or belong to nobody ----------------------------------------
+    # --- identifiers the truth says are shared or belong to nobody --------------------------------
     truth_flags = truth.groupby(key, as_index=False).agg(
         person_count=("person_id", "nunique"),
         is_shared=("is_shared", "max"),
@@ -163,9 +165,10 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     shared_members = seen.loc[shared & seen["member_id"].notna(), "member_id"]
     score.shared_identifiers_in_multi_person_member = int(shared_members.isin(multi_person_members).sum())
 
-    # --- the universe ----------------------------------------------------------------------------------------
+    # --- the universe -----------------------------------------------------------------------------
     universe = resolved.merge(single, on=key)
-    staff_or_test = universe["is_staff"].fillna(False).astype(bool) | universe["is_test"].fillna(False).astype(bool)
+    is_staff = universe["is_staff"].fillna(False).astype(bool)
+    staff_or_test = is_staff | universe["is_test"].fillna(False).astype(bool)
     score.staff_or_test_identifiers_excluded = int(staff_or_test.sum())
     universe = universe[~staff_or_test].reset_index(drop=True)
     score.universe_identifiers = len(universe)
@@ -195,7 +198,8 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     _, linkable_label = connected_components(graph, directed=False)
     universe["linkable"] = linkable_label
     score.linkable_pairs = _pairs(universe.groupby(["person_id", "linkable"]).size())
-    score.linkable_true_positive_pairs = _pairs(universe.groupby(["predicted", "person_id", "linkable"]).size())
+    by_cell = universe.groupby(["predicted", "person_id", "linkable"]).size()
+    score.linkable_true_positive_pairs = _pairs(by_cell)
 
     score.precision = score.true_positive_pairs / score.predicted_pairs if score.predicted_pairs else 1.0
     score.recall = score.true_positive_pairs / score.true_pairs if score.true_pairs else 1.0
@@ -204,7 +208,7 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     )
     score.unlinkable_share = 1.0 - score.linkable_pairs / score.true_pairs if score.true_pairs else 0.0
 
-    # --- where the pairs go ----------------------------------------------------------------------------------
+    # --- where the pairs go -----------------------------------------------------------------------
     # unlinkable pairs by type = true pairs by type - linkable pairs by type
     true_by = _pair_breakdown(universe, ["person_id"])
     linkable_by = _pair_breakdown(universe, ["person_id", "linkable"])
@@ -225,7 +229,7 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
         (k or "no guard"): int(v) for k, v in missed.groupby("reason").size().items()
     }
 
-    # --- guard and component checks ---------------------------------------------------------------------------
+    # --- guard and component checks ---------------------------------------------------------------
     quarantined_keys = set(guarded.loc[guarded["is_quarantined"], "node_key"].to_numpy().tolist())
     ends = np.concatenate([edges["node_key_low"].to_numpy(), edges["node_key_high"].to_numpy()])
     score.graph_edges_through_quarantined = int(pd.Series(ends).isin(quarantined_keys).sum())
@@ -286,14 +290,17 @@ def format_score(score: IdentityScore) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m omniwh.identity_eval", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m omniwh.identity_eval", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--duckdb", required=True, help="warehouse DuckDB file (opened read-only)")
     parser.add_argument("--truth", required=True, help="truth folder written by `omniwh generate`")
     parser.add_argument("--schema", default="intermediate", help="schema of the identity models")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--min-precision", type=float, default=None, help="exit 1 below this precision")
-    parser.add_argument("--min-recall-linkable", type=float, default=None,
-                        help="exit 1 below this recall over linkable pairs")
+    parser.add_argument(
+        "--min-recall-linkable", type=float, default=None, help="exit 1 below this recall over linkable pairs"
+    )
     args = parser.parse_args(argv)
     score = evaluate(args.duckdb, args.truth, args.schema)
     print(json.dumps(asdict(score), indent=2) if args.json else format_score(score))

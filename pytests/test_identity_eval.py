@@ -37,9 +37,13 @@ def demo_score(tmp_path_factory):
         generate("demo", 42, str(landing), str(truth), quiet=True)
         db = root / "warehouse.duckdb"
         env = dict(
-            os.environ, OMNI_LANDING_PATH=str(landing), OMNI_DUCKDB_PATH=str(db),
-            OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"), DBT_TARGET_PATH=str(root / "target"),
-            DBT_LOG_PATH=str(root / "logs"), DO_NOT_TRACK="1",
+            os.environ,
+            OMNI_LANDING_PATH=str(landing),
+            OMNI_DUCKDB_PATH=str(db),
+            OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
+            DBT_TARGET_PATH=str(root / "target"),
+            DBT_LOG_PATH=str(root / "logs"),
+            DO_NOT_TRACK="1",
         )
         _dbt(env, "seed", "--select", "path:seeds/identity")
         _dbt(env, "run", "--select", "+path:models/intermediate/identity")

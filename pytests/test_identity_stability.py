@@ -3,6 +3,8 @@
 1. generate `tiny` up to UNTIL, build the identity graph          -> ids_first
 2. rebuild with --full-refresh on the same file and data           -> identical ids, no ledger row
 3. build a brand-new DuckDB file from the same data                -> identical ids
+   and rebuild it with the other components engine (SQL rounds instead of scipy)
+                                                                   -> identical ids
 4. append the load of UNTIL + 1 day, plus one crafted platform binding that joins two existing members
    (a Tmall buyer who never bound a phone, and a card member's phone), rebuild
                                                                    -> exactly one of the two ids retired,
@@ -66,15 +68,18 @@ def _query(db: Path, sql: str) -> list[tuple]:
 
 
 def _resolution(db: Path) -> dict[tuple[str, str], str]:
-    rows = _query(db, "select identifier_type, identifier_value, member_id from intermediate.int_identifiers_resolved")
+    rows = _query(
+        db, "select identifier_type, identifier_value, member_id from intermediate.int_identifiers_resolved"
+    )
     return {(t, v): m for t, v, m in rows}
 
 
 def _ledger(db: Path) -> list[tuple]:
     return _query(
         db,
-        "select retired_member_id, surviving_member_id, event_type, via_identifier_type, via_identifier_value, "
-        "run_id from intermediate.int_member_ids_ledger order by detected_at, retired_member_id",
+        "select retired_member_id, surviving_member_id, event_type, via_identifier_type, "
+        "via_identifier_value, run_id from intermediate.int_member_ids_ledger "
+        "order by detected_at, retired_member_id",
     )
 
 
@@ -117,8 +122,13 @@ def _write_crafted_binding(landing: Path, phone: str, buyer_key: str) -> Path:
     platform, buyer_id = buyer_key.split(":", 1)
     at = dt.datetime.fromisoformat(f"{NEXT}T03:00:00")
     values = {
-        "platform": platform, "buyer_id": buyer_id, "phone": phone, "bound_at": at, "unbound_at": None,
-        "updated_at": at, "extracted_at": at + dt.timedelta(hours=16),
+        "platform": platform,
+        "buyer_id": buyer_id,
+        "phone": phone,
+        "bound_at": at,
+        "unbound_at": None,
+        "updated_at": at,
+        "extracted_at": at + dt.timedelta(hours=16),
     }
     columns = {f.name: pa.array([values.get(f.name)], type=f.type) for f in template if f.name != "dt"}
     target = folder / f"dt={NEXT}" / f"part-{NEXT.replace('-', '')}-crafted.parquet"
@@ -144,8 +154,19 @@ def stability(tmp_path_factory):
     ledger_rebuilt = _ledger(db)
 
     fresh_db = root / "fresh.duckdb"
-    _build(_env(root, landing, fresh_db))
+    fresh_env = _env(root, landing, fresh_db)
+    _build(fresh_env)
     ids_fresh = _resolution(fresh_db)
+    _dbt(
+        fresh_env,
+        "run",
+        "--select",
+        "path:models/intermediate/identity",
+        "--vars",
+        "{identity_cc_engine: sql}",
+    )
+    ids_sql_engine = _resolution(fresh_db)
+    ledger_sql_engine = _ledger(fresh_db)
     fresh_db.unlink()
 
     card_member, buyer_member = _pick_members_to_link(db)
@@ -154,16 +175,26 @@ def stability(tmp_path_factory):
     _build(env)
     ids_appended = _resolution(db)
     ledger_appended = _ledger(db)
-    quarantined_appended = set(_query(
-        db, "select identifier_type, identifier_value from intermediate.int_identifiers_resolved where is_quarantined"
-    ))
+    quarantined_appended = set(
+        _query(
+            db,
+            "select identifier_type, identifier_value from intermediate.int_identifiers_resolved "
+            "where is_quarantined",
+        )
+    )
     shutil.rmtree(landing)
     return {
-        "ids_first": ids_first, "ledger_first": ledger_first,
-        "ids_rebuilt": ids_rebuilt, "ledger_rebuilt": ledger_rebuilt,
+        "ids_first": ids_first,
+        "ledger_first": ledger_first,
+        "ids_rebuilt": ids_rebuilt,
+        "ledger_rebuilt": ledger_rebuilt,
         "ids_fresh": ids_fresh,
-        "card_member": card_member, "buyer_member": buyer_member,
-        "ids_appended": ids_appended, "ledger_appended": ledger_appended,
+        "ids_sql_engine": ids_sql_engine,
+        "ledger_sql_engine": ledger_sql_engine,
+        "card_member": card_member,
+        "buyer_member": buyer_member,
+        "ids_appended": ids_appended,
+        "ledger_appended": ledger_appended,
         "quarantined_appended": quarantined_appended,
     }
 
@@ -183,6 +214,11 @@ def test_fresh_warehouse_on_same_data_gives_identical_ids(stability):
     assert stability["ids_fresh"] == stability["ids_first"]
 
 
+def test_sql_and_scipy_components_give_identical_ids(stability):
+    assert stability["ids_sql_engine"] == stability["ids_fresh"]
+    assert stability["ledger_sql_engine"] == []
+
+
 def test_linking_two_members_retires_exactly_one_id(stability):
     a, b = stability["card_member"]["member_id"], stability["buyer_member"]["member_id"]
     after = stability["ids_appended"]
@@ -194,7 +230,7 @@ def test_linking_two_members_retires_exactly_one_id(stability):
     retired = b if survivor == a else a
     assert retired not in set(after.values())
 
-    new_rows = stability["ledger_appended"][len(stability["ledger_rebuilt"]):]
+    new_rows = stability["ledger_appended"][len(stability["ledger_rebuilt"]) :]
     ours = [row for row in new_rows if row[0] == retired]
     assert len(ours) == 1
     retired_id, surviving_id, event_type, via_type, via_value, _run = ours[0]
@@ -204,13 +240,17 @@ def test_linking_two_members_retires_exactly_one_id(stability):
 
 def test_identifiers_outside_ledger_events_keep_their_ids(stability):
     before, after = stability["ids_first"], stability["ids_appended"]
-    new_rows = stability["ledger_appended"][len(stability["ledger_rebuilt"]):]
+    new_rows = stability["ledger_appended"][len(stability["ledger_rebuilt"]) :]
     moved_from = {row[0] for row in new_rows}
     # a guard may quarantine an identifier on new evidence: it then belongs to no member, by design
     quarantined = stability["quarantined_appended"]
     changed = [
-        key for key, member in before.items()
-        if member is not None and member not in moved_from and key not in quarantined and after.get(key) != member
+        key
+        for key, member in before.items()
+        if member is not None
+        and member not in moved_from
+        and key not in quarantined
+        and after.get(key) != member
     ]
     assert changed == []
     # and every id that vanished is explained by the ledger

@@ -36,14 +36,10 @@
 
     {%- do identity_drop_scratch_relations(this) -%}
 
-    {%- set edges_0 = identity_scratch_relation(this, 'edges_0') -%}
-    {%- do run_query(create_table_as(false, edges_0,
-        "select node_key_low, node_key_high from " ~ edges_relation
-    )) -%}
-    {%- set remaining = run_query("select count(*) from " ~ edges_0).columns[0].values()[0] -%}
+    {%- set remaining = run_query("select count(*) from " ~ edges_relation).columns[0].values()[0] -%}
     {%- do log("identity components: " ~ remaining ~ " edges in round 0", info=true) -%}
 
-    {%- set state = namespace(rounds=0, remaining=remaining, edges=edges_0) -%}
+    {%- set state = namespace(rounds=0, remaining=remaining, edges=edges_relation) -%}
     {%- for round_no in range(1, max_iterations + 1) -%}
         {%- if state.remaining == 0 -%}{%- break -%}{%- endif -%}
         {%- set round_map = identity_scratch_relation(this, 'map_' ~ round_no) -%}
@@ -98,7 +94,6 @@
             where key_a <> key_b
         {%- endset -%}
         {%- do run_query(create_table_as(false, next_edges, relabel_sql)) -%}
-        {%- do adapter.drop_relation(state.edges) -%}
         {%- set state.edges = next_edges -%}
         {%- set state.rounds = round_no -%}
         {%- set state.remaining = run_query("select count(*) from " ~ next_edges).columns[0].values()[0] -%}
@@ -151,22 +146,36 @@ from {{ nodes_relation }} as nodes
 {%- endmacro %}
 
 
-{#- drops every <model>__cc_* scratch table of a model; run before the rounds and as the model's post-hook -#}
+{#-
+    drops the scratch tables of a model (<model>__cc_edges_<r> and <model>__cc_map_<r>); run before the rounds
+    and as the model's post-hook.
+-#}
 {% macro identity_drop_scratch_relations(model_relation) -%}
     {%- if execute -%}
-        {%- set schema_relation = api.Relation.create(
-            database=model_relation.database, schema=model_relation.schema
-        ) -%}
-        {%- if adapter.check_schema_exists(model_relation.database, model_relation.schema) -%}
-            {%- set prefix = (model_relation.identifier ~ '__cc_') | lower -%}
-            {%- for row in list_relations_without_caching(schema_relation) -%}
-                {%- if row['name'].lower().startswith(prefix) -%}
-                    {%- do adapter.drop_relation(api.Relation.create(
-                        database=model_relation.database, schema=model_relation.schema,
-                        identifier=row['name'], type='table'
-                    )) -%}
-                {%- endif -%}
-            {%- endfor -%}
-        {%- endif -%}
+        {%- do adapter.dispatch('identity_drop_scratch_relations', 'omnichannel_member_warehouse')(model_relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- DuckDB: one catalog query finds the scratch tables that exist -#}
+{% macro duckdb__identity_drop_scratch_relations(model_relation) -%}
+    {%- set found = run_query(
+        "select table_name from information_schema.tables where table_schema = '" ~ model_relation.schema
+        ~ "' and table_name like '" ~ model_relation.identifier ~ "\\_\\_cc\\_%' escape '\\'"
+    ) -%}
+    {%- for table_name in found.columns[0].values() -%}
+        {%- do adapter.drop_relation(api.Relation.create(
+            database=model_relation.database, schema=model_relation.schema, identifier=table_name, type='table'
+        )) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#-
+    Other engines: the names are enumerated up to the iteration bound (each adapter lists its catalog
+    differently); `drop table if exists` makes the absent ones cheap.
+-#}
+{% macro default__identity_drop_scratch_relations(model_relation) -%}
+    {%- for round_no in range(1, (var('identity_cc_max_iterations') | int) + 1) -%}
+        {%- do adapter.drop_relation(identity_scratch_relation(model_relation, 'edges_' ~ round_no)) -%}
+        {%- do adapter.drop_relation(identity_scratch_relation(model_relation, 'map_' ~ round_no)) -%}
+    {%- endfor -%}
 {%- endmacro %}

@@ -1,11 +1,14 @@
 {#-
-    Connected components of the guarded identity graph: one row per identifier that is not quarantined, with
-    the component it belongs to (component_key = smallest node_key of the component; an internal label, not
-    an id: member ids are made in int_identity_clusters). The iterative rounds run inside the macro
-    identity_connected_components, which fails the build if they do not converge within
+    Connected components of the guarded identity graph in SQL (any engine; the engine used when
+    identity_cc_engine() is 'sql'): one row per identifier that is not quarantined, with the component it
+    belongs to (component_key = smallest node_key of the component). The iterative rounds run inside the
+    macro identity_connected_components, which fails the build if they do not converge within
     var('identity_cc_max_iterations'); its scratch tables are dropped by the post-hook.
 -#}
-{{ config(post_hook="{{ identity_drop_scratch_relations(this) }}") }}
+{{ config(
+    enabled=(identity_cc_engine() == 'sql'),
+    post_hook="{{ identity_drop_scratch_relations(this) }}"
+) }}
 
 {%- set nodes_sql -%}
     (
