@@ -36,18 +36,27 @@ def build_expectation(spec: ExpectationSpec):
 
 def reference_expectations(suite: SuiteSpec) -> list[ExpectationSpec]:
     """One in-set expectation per reference, on the flag column of the references frame."""
-    return [
-        ExpectationSpec(
-            type="expect_column_values_to_be_in_set",
-            kwargs={"column": "is_found", "value_set": [True]},
-            where={"reference": reference.label},
-            description=(
-                f"Every `{reference.column}` of `{suite.relation}` exists in "
-                f"`{reference.parent_relation}.{reference.parent_column}` (referential integrity)."
-            ),
+    specs = []
+    for reference in suite.references:
+        kwargs: dict = {"column": "is_found", "value_set": [True]}
+        if reference.mostly is not None:
+            kwargs["mostly"] = reference.mostly
+        share = "Every" if reference.mostly is None else f"At least {reference.mostly:.1%} of the distinct"
+        description = (
+            f"{share} `{reference.column}` of `{suite.relation}` exists in "
+            f"`{reference.parent_relation}.{reference.parent_column}` (referential integrity)."
         )
-        for reference in suite.references
-    ]
+        if reference.description:
+            description += " " + reference.description
+        specs.append(
+            ExpectationSpec(
+                type="expect_column_values_to_be_in_set",
+                kwargs=kwargs,
+                where={"reference": reference.label},
+                description=description,
+            )
+        )
+    return specs
 
 
 def all_expectations(suite: SuiteSpec) -> list[ExpectationSpec]:

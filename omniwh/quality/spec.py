@@ -69,6 +69,8 @@ class Reference:
     column: str
     parent_relation: str
     parent_column: str
+    mostly: float | None = None  # share of distinct child values that must be found; None = all
+    description: str | None = None
 
     @property
     def label(self) -> str:
@@ -155,10 +157,14 @@ def _expectation(raw: Any, where_from: str, column: str | None = None) -> Expect
 
 
 def _reference(column: str, target: Any, where_from: str) -> Reference:
-    parts = str(target).split(".")
-    if len(parts) != 3:
+    """``col: schema.table.column`` or ``col: {to: schema.table.column, mostly: 0.99, description: …}``."""
+    options = dict(target) if isinstance(target, dict) else {"to": target}
+    parts = str(options.pop("to", "")).split(".")
+    mostly = options.pop("mostly", None)
+    description = options.pop("description", None)
+    if len(parts) != 3 or options:
         raise SpecError(f"{where_from}: reference {column}: expected schema.table.column, got {target!r}")
-    return Reference(column=column, parent_relation=f"{parts[0]}.{parts[1]}", parent_column=parts[2])
+    return Reference(column, f"{parts[0]}.{parts[1]}", parts[2], mostly, description)
 
 
 def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) -> SuiteSpec:
