@@ -29,8 +29,20 @@ def main(argv: list[str] | None = None) -> int:
     landing = os.path.join(args.out, "landing")
     truth = os.path.join(args.out, "truth")
     shutil.rmtree(args.out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "omniwh.cli", "generate", "--scale", args.scale, "--seed", str(args.seed),
-           "--landing", landing, "--truth", truth]
+    cmd = [
+        sys.executable,
+        "-m",
+        "omniwh.cli",
+        "generate",
+        "--scale",
+        args.scale,
+        "--seed",
+        str(args.seed),
+        "--landing",
+        landing,
+        "--truth",
+        truth,
+    ]
     t0 = time.time()
     proc = subprocess.Popen(cmd)
     ps = psutil.Process(proc.pid)

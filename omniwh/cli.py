@@ -9,10 +9,18 @@ from .generator import SCALES, append, default_landing, default_truth, generate
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scale", choices=list(SCALES), default="tiny",
-                   help="tiny ~2k people, demo ~20k, bench100k 100k, bench 1M (default: tiny)")
-    p.add_argument("--seed", type=int, default=42, help="random seed; same seed and scale give identical files")
-    p.add_argument("--landing", default=None, help="landing root (default $OMNI_LANDING_PATH or data/landing)")
+    p.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default="tiny",
+        help="tiny ~2k people, demo ~20k, bench100k 100k, bench 1M (default: tiny)",
+    )
+    p.add_argument(
+        "--seed", type=int, default=42, help="random seed; same seed and scale give identical files"
+    )
+    p.add_argument(
+        "--landing", default=None, help="landing root (default $OMNI_LANDING_PATH or data/landing)"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 
@@ -22,8 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("generate", help="simulate the period and write landing data and ground truth")
     _common(g)
     g.add_argument("--truth", default=None, help="truth folder (default $OMNI_TRUTH_PATH or data/truth)")
-    g.add_argument("--until", default=None, metavar="YYYY-MM-DD",
-                   help="write only load batches dated on or before this day (default: the period end)")
+    g.add_argument(
+        "--until",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="write only load batches dated on or before this day (default: the period end)",
+    )
     a = sub.add_parser("append", help="write the one daily load batch of --date")
     _common(a)
     a.add_argument("--truth", default=None, help="accepted for symmetry; append does not rewrite the truth")
@@ -31,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
-            generate(args.scale, args.seed, args.landing or default_landing(), args.truth or default_truth(),
-                     args.until, quiet=args.quiet)
+            generate(
+                args.scale,
+                args.seed,
+                args.landing or default_landing(),
+                args.truth or default_truth(),
+                args.until,
+                quiet=args.quiet,
+            )
         else:
             append(args.date, args.scale, args.seed, args.landing or default_landing(), quiet=args.quiet)
     except ValueError as exc:

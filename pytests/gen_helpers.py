@@ -33,14 +33,22 @@ def _read(landing: str, system: str, table: str) -> pa.Table:
         if f.suffix == ".csv":
             with open(f, encoding="utf-8", newline="") as fh:
                 header = next(csv.reader(fh))
-            t = pacsv.read_csv(f, convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header}, strings_can_be_null=True, quoted_strings_can_be_null=False))
+            t = pacsv.read_csv(
+                f,
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
         else:
             t = pq.read_table(f)
         dt = f.parent.name[3:]
         load = f.stem[5:]
         t = t.append_column("_dt", pa.array([dt] * t.num_rows, pa.string()))
-        t = t.append_column("_load", pa.array([f"{load[:4]}-{load[4:6]}-{load[6:]}"] * t.num_rows, pa.string()))
+        t = t.append_column(
+            "_load", pa.array([f"{load[:4]}-{load[4:6]}-{load[6:]}"] * t.num_rows, pa.string())
+        )
         parts.append(t)
     return pa.concat_tables(parts, promote_options="permissive")
 

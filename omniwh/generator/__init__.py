@@ -49,8 +49,15 @@ class _spool:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def generate(scale: str = "tiny", seed: int = 42, landing: str | None = None, truth: str | None = None,
-             until: str | None = None, rates: Rates | None = None, quiet: bool = False) -> dict:
+def generate(
+    scale: str = "tiny",
+    seed: int = 42,
+    landing: str | None = None,
+    truth: str | None = None,
+    until: str | None = None,
+    rates: Rates | None = None,
+    quiet: bool = False,
+) -> dict:
     """Simulate the whole period; write the loads dated <= until (default: the period end) and the truth."""
     progress = Progress(quiet=quiet)
     landing = landing or default_landing()
@@ -64,8 +71,14 @@ def generate(scale: str = "tiny", seed: int = 42, landing: str | None = None, tr
     return manifest
 
 
-def append(date: str, scale: str = "tiny", seed: int = 42, landing: str | None = None,
-           rates: Rates | None = None, quiet: bool = False) -> dict:
+def append(
+    date: str,
+    scale: str = "tiny",
+    seed: int = 42,
+    landing: str | None = None,
+    rates: Rates | None = None,
+    quiet: bool = False,
+) -> dict:
     """Write the single daily load batch of `date` (the same rows a full generation writes for that day)."""
     progress = Progress(quiet=quiet)
     landing = landing or default_landing()

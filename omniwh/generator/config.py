@@ -100,7 +100,7 @@ class Rates:
     member_phone_keyed_with_card: float = 0.20  # member tickets with card where the phone is keyed too
     nonmember_phone_keyed: float = 0.20  # non-member tickets where the own phone is keyed
     placeholder_phone_keyed: float = 0.12  # tickets without card where the cashier keys a placeholder
-    walkin_tickets_per_store_day: float = 6.0  # one-off anonymous shoppers (no person in truth) per store day
+    walkin_ticket_share: float = 0.08  # POS sales by one-off anonymous shoppers (no person in the truth)
     refund_share_pos: float = 0.03  # sales refunded (60% full, 40% partial)
     # --- phone formats (keyed phones in POS; CRM phones use crm_phone_invalid_share) ------------------
     phone_formats: dict = field(
@@ -126,7 +126,6 @@ class Rates:
     mp_refund_share: float = 0.04
     mp_cancel_share: float = 0.03
     masked_phone_null_share: float = 0.10
-    o2o_platform_orders_per_store_day: float = 0.0  # computed from people (MEITUAN/ELEME share below)
     o2o_platform_share: float = 0.06  # of store-shoppers' purchases made through Meituan/Ele.me delivery
     o2o_late_share: float = 0.15  # deliveries later than promised
     o2o_cancel_share: float = 0.03

@@ -85,12 +85,15 @@ def take(values: list[str] | pa.Array, idx: np.ndarray) -> pa.Array:
     return arr.take(pa.array(np.asarray(idx, dtype=np.int64)))
 
 
-def scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]], typ=pa.string()) -> pa.Array:
+def scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]], typ: pa.DataType | None = None) -> pa.Array:
     """Assemble an array of n values from (row indices, values) pieces; rows not covered are NULL."""
+    typ = typ or pa.string()
     idx = [np.asarray(i, dtype=np.int64) for i, _ in pieces]
     vals = [v for _, v in pieces]
     covered = np.concatenate(idx) if idx else np.zeros(0, np.int64)
-    rest = np.setdiff1d(np.arange(n), covered, assume_unique=False)
+    mask = np.ones(n, dtype=bool)
+    mask[covered] = False
+    rest = np.flatnonzero(mask)
     all_idx = np.concatenate([covered, rest])
     all_vals = pa.concat_arrays([v.cast(typ) for v in vals] + [pa.nulls(len(rest), typ)])
     inv = np.empty(n, dtype=np.int64)
@@ -99,6 +102,7 @@ def scatter(n: int, pieces: list[tuple[np.ndarray, pa.Array]], typ=pa.string()) 
 
 
 # --- dates and times --------------------------------------------------------------------------------
+
 
 def civil(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month, day of day numbers (days since 1970-01-01)."""
@@ -151,6 +155,7 @@ def date_array(days: np.ndarray) -> pa.Array:
 
 
 # --- hashing to stable pseudo-random identifiers ----------------------------------------------------
+
 
 def splitmix64(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):

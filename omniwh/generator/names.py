@@ -8,6 +8,35 @@ SURNAMES = list(
 SURNAME_WEIGHTS = [1.0 / (i + 3) ** 0.8 for i in range(len(SURNAMES))]
 GIVEN_F = list("芳娜敏静丽艳娟霞秀玲桂英华慧婷雪琳晶燕红梅莉倩颖欣怡佳琪萱蕾瑶璐彤")
 GIVEN_M = list("伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林峰晨阳")
-NICKNAMES = ["小鱼儿", "Lucky", "阳光", "晴天", "momo", "奔跑的蜗牛", "Coco", "一叶知秋", "A.明", "微笑",
-             "Tina", "老王", "大白", "Jason", "向日葵", "小确幸", "Sunny", "夏天", "🍀", "Amy", "风清扬",
-             "静静", "Kevin", "橙子", "💕小美", "Leo", "星空", "Vivian", "木子", "Grace"]
+NICKNAMES = [
+    "小鱼儿",
+    "Lucky",
+    "阳光",
+    "晴天",
+    "momo",
+    "奔跑的蜗牛",
+    "Coco",
+    "一叶知秋",
+    "A.明",
+    "微笑",
+    "Tina",
+    "老王",
+    "大白",
+    "Jason",
+    "向日葵",
+    "小确幸",
+    "Sunny",
+    "夏天",
+    "🍀",
+    "Amy",
+    "风清扬",
+    "静静",
+    "Kevin",
+    "橙子",
+    "💕小美",
+    "Leo",
+    "星空",
+    "Vivian",
+    "木子",
+    "Grace",
+]

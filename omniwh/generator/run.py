@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -14,8 +13,8 @@ import pyarrow as pa
 
 from . import render as R
 from . import sim as S
-from .config import D0, D_END, N_DAYS, SCALES, TZ_OFFSET_S, Rates, day_to_date, season_weights
-from .world import BANNERS, CATEGORIES, SKUS_PER_CATEGORY, build_world
+from .config import D0, D_END, N_DAYS, SCALES, TZ_OFFSET_S, Rates, season_weights
+from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, build_world
 from .writer import SPECS, plan_loads, write_table
 
 DAY = 86400
@@ -49,8 +48,9 @@ def n_test_accounts(scale) -> int:
     return 3 + scale.stores // 4
 
 
-def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=None,
-             spool: str | None = None) -> Simulation:
+def simulate(
+    scale_name: str, seed: int, rates: Rates | None = None, progress=None, spool: str | None = None
+) -> Simulation:
     """Run the simulation. With `spool`, each chunk's rows go to that folder instead of staying in memory."""
     progress = progress or Progress(quiet=True)
     rates = rates or Rates()
@@ -64,17 +64,21 @@ def simulate(scale_name: str, seed: int, rates: Rates | None = None, progress=No
     truth = S.Sink(os.path.join(spool, "truth") if spool else None)
     ctr = S.Counters()
     n_chunks = (scale.people + scale.chunk - 1) // scale.chunk
-    progress(f"simulate scale={scale_name} seed={seed}: {scale.people:,} people in {n_chunks} chunk(s), "
-             f"{world.stores.n} stores, {n_staff} staff, {len(world.campaigns)} campaigns")
+    progress(
+        f"simulate scale={scale_name} seed={seed}: {scale.people:,} people in {n_chunks} chunk(s), "
+        f"{world.stores.n} stores, {n_staff} staff, {len(world.campaigns)} campaigns"
+    )
     for c in range(n_chunks):
         gid0 = c * scale.chunk
         n = min(scale.chunk, scale.people - gid0)
         S.ChunkSim(world, scale, rates, seed, c, gid0, n, n_staff, n_test, seasons, ctr, sink, truth).run()
         sink.flush()
         truth.flush()
-        progress(f"  people {gid0 + n:,}/{scale.people:,} simulated "
-                 f"({ctr.pos_ticket:,} POS tickets, {ctr.ecom_order:,} e-commerce and {ctr.mp_order:,} "
-                 f"mini-program orders so far)")
+        progress(
+            f"  people {gid0 + n:,}/{scale.people:,} simulated "
+            f"({ctr.pos_ticket:,} POS tickets, {ctr.ecom_order:,} e-commerce and {ctr.mp_order:,} "
+            f"mini-program orders so far)"
+        )
     rng = np.random.default_rng([seed, 99])
     walk_ins(world, rates, seed, sink, truth, ctr, seasons[0], rng)
     store_tables(world, rates, sink, rng)
@@ -92,7 +96,7 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     st = world.stores
     pos = sink.concat("pos.transactions", ["store", "refund"])
     per_store = np.bincount(pos["store"][~pos["refund"]], minlength=st.n) if pos else np.zeros(st.n)
-    share = 0.08
+    share = rates.walkin_ticket_share
     days = D0 + np.arange(N_DAYS)
     open_mat = st.is_open(np.repeat(np.arange(st.n), N_DAYS), np.tile(days, st.n)).reshape(st.n, N_DAYS)
     mass = (open_mat * store_season[None, :]).sum(axis=1)
@@ -110,7 +114,7 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     n_lines = 1 + rng.poisson(0.8, size=m)
     lp = np.repeat(np.arange(m), n_lines)
     lno = S.group_rank(lp) + 1
-    mixes = np.array([__import__("omniwh.generator.world", fromlist=["CAT_MIX"]).CAT_MIX[b[0]] for b in BANNERS])
+    mixes = np.array([CAT_MIX[b[0]] for b in BANNERS])
     mixes = mixes / mixes.sum(axis=1, keepdims=True)
     cdf = np.cumsum(mixes, axis=1)[st.banner[store[lp]]]
     cat = np.minimum((rng.random(len(lp))[:, None] > cdf).sum(axis=1), len(CATEGORIES) - 1)
@@ -124,17 +128,68 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     c_store = world.staff.store[cashiers]
     first = np.searchsorted(c_store, np.arange(st.n))
     cnt = np.bincount(c_store, minlength=st.n)
-    cashier = np.where(cnt[store] > 0, cashiers[np.minimum(first[store] + (rng.random(m) * np.maximum(cnt[store], 1)).astype(np.int64), len(cashiers) - 1)], 0)
-    ph_kind = np.where(rng.random(m) < rates.placeholder_phone_keyed, rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), -1).astype(np.int8)
+    cashier = np.where(
+        cnt[store] > 0,
+        cashiers[
+            np.minimum(
+                first[store] + (rng.random(m) * np.maximum(cnt[store], 1)).astype(np.int64), len(cashiers) - 1
+            )
+        ],
+        0,
+    )
+    ph_kind = np.where(
+        rng.random(m) < rates.placeholder_phone_keyed, rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), -1
+    ).astype(np.int8)
     neg = np.full(m, -1)
-    sink.add("pos.transactions", key=key, store=store, till=till, cashier=cashier, refund=np.zeros(m, bool), orig=neg,
-             ts=ts, card=neg, phone=neg, fmt=np.full(m, -1, np.int8), ph_kind=ph_kind, gross=gross,
-             disc=np.zeros(m, np.int64), net=gross, coupon=neg, pay=rng.choice(4, size=m, p=[0.2, 0.45, 0.3, 0.05]).astype(np.int8),
-             bad=np.full(m, -1, np.int8), _dt=S.utc_to_day(ts), _avail=S.utc_to_day(ts), _lk=key)
-    sink.add("pos.transaction_lines", key=key[lp], line_no=lno, cat=cat, sku=sku, qty=qty, price=price, net=lnet,
-             _dt=S.utc_to_day(ts[lp]), _avail=S.utc_to_day(ts[lp]), _lk=key[lp])
-    truth.add("records", kind=0, ref=key, person=np.full(m, -1), linkable=np.zeros(m, bool), camp=neg, net=gross,
-              ts=ts, bad=np.full(m, -1, np.int8), sub=np.zeros(m, np.int8), refund=np.zeros(m, bool))
+    sink.add(
+        "pos.transactions",
+        key=key,
+        store=store,
+        till=till,
+        cashier=cashier,
+        refund=np.zeros(m, bool),
+        orig=neg,
+        ts=ts,
+        card=neg,
+        phone=neg,
+        fmt=np.full(m, -1, np.int8),
+        ph_kind=ph_kind,
+        gross=gross,
+        disc=np.zeros(m, np.int64),
+        net=gross,
+        coupon=neg,
+        pay=rng.choice(4, size=m, p=[0.2, 0.45, 0.3, 0.05]).astype(np.int8),
+        bad=np.full(m, -1, np.int8),
+        _dt=S.utc_to_day(ts),
+        _avail=S.utc_to_day(ts),
+        _lk=key,
+    )
+    sink.add(
+        "pos.transaction_lines",
+        key=key[lp],
+        line_no=lno,
+        cat=cat,
+        sku=sku,
+        qty=qty,
+        price=price,
+        net=lnet,
+        _dt=S.utc_to_day(ts[lp]),
+        _avail=S.utc_to_day(ts[lp]),
+        _lk=key[lp],
+    )
+    truth.add(
+        "records",
+        kind=0,
+        ref=key,
+        person=np.full(m, -1),
+        linkable=np.zeros(m, bool),
+        camp=neg,
+        net=gross,
+        ts=ts,
+        bad=np.full(m, -1, np.int8),
+        sub=np.zeros(m, np.int8),
+        refund=np.zeros(m, bool),
+    )
 
 
 def store_tables(world, rates, sink, rng) -> None:
@@ -187,7 +242,15 @@ def store_tables(world, rates, sink, rng) -> None:
     outage = rng.random(len(ss)) < rates.o2o_outage_day_share
     lost = np.where(outage, rng.integers(10, 241, size=len(ss)), 0)
     online = np.maximum(sched - lost, 0)
-    sink.add("stores.o2o_online_hours", store=ss, sched=sched, online=online, _dt=dd, _avail=dd, _lk=ss * 100000 + dd)
+    sink.add(
+        "stores.o2o_online_hours",
+        store=ss,
+        sched=sched,
+        online=online,
+        _dt=dd,
+        _avail=dd,
+        _lk=ss * 100000 + dd,
+    )
 
 
 def staff_table(world, sink, truth, seed, rng) -> None:
@@ -203,9 +266,20 @@ def staff_table(world, sink, truth, seed, rng) -> None:
     upd_day = np.concatenate([first_upd, staff.left_day[lv]])
     left = np.concatenate([np.full(n, -1), staff.left_day[lv]])
     dt_day = np.concatenate([av, staff.left_day[lv]])
-    sink.add("wecom.staff", staff=idx, store=staff.store[idx], role=staff.role[idx], phone=phone[idx], fmt=fmt[idx],
-             joined=staff.joined_day[idx], left=left, upd=upd_day * DAY + 2 * 3600 + idx * 7,
-             _dt=dt_day, _avail=dt_day, _lk=idx)
+    sink.add(
+        "wecom.staff",
+        staff=idx,
+        store=staff.store[idx],
+        role=staff.role[idx],
+        phone=phone[idx],
+        fmt=fmt[idx],
+        joined=staff.joined_day[idx],
+        left=left,
+        upd=upd_day * DAY + 2 * 3600 + idx * 7,
+        _dt=dt_day,
+        _avail=dt_day,
+        _lk=idx,
+    )
 
 
 def campaign_tables(world, sink) -> None:
@@ -219,15 +293,26 @@ def campaign_tables(world, sink) -> None:
     tpl = {k: [] for k in ("camp", "upd", "_dt")}
     for c in camps:
         per_touch = {"SMS": 0.05, "WECOM": 1.0, "MINIPROGRAM": 0.02, "TMALL": 0.8}[c.channel]
-        actual = sent[c.idx] * per_touch + (15.0 * enrolled[c.idx] if c.rule_kind == "acquisition" else 0.0) + 2000.0
+        actual = (
+            sent[c.idx] * per_touch
+            + (15.0 * enrolled[c.idx] if c.rule_kind == "acquisition" else 0.0)
+            + 2000.0
+        )
         plan_day = c.start_day - 10
         budget = round(actual * 1.1 / 100) * 100.0
-        rows["camp"].append(c.idx); rows["cost"].append(budget); rows["upd"].append(plan_day); rows["_dt"].append(plan_day)
+        rows["camp"].append(c.idx)
+        rows["cost"].append(budget)
+        rows["upd"].append(plan_day)
+        rows["_dt"].append(plan_day)
         if c.end_day + 3 <= D_END:
-            rows["camp"].append(c.idx); rows["cost"].append(round(actual, 2)); rows["upd"].append(c.end_day + 3)
+            rows["camp"].append(c.idx)
+            rows["cost"].append(round(actual, 2))
+            rows["upd"].append(c.end_day + 3)
             rows["_dt"].append(c.end_day + 3)
         if c.template is not None:
-            tpl["camp"].append(c.idx); tpl["upd"].append(plan_day); tpl["_dt"].append(plan_day)
+            tpl["camp"].append(c.idx)
+            tpl["upd"].append(plan_day)
+            tpl["_dt"].append(plan_day)
     f = {k: np.array(v) for k, v in rows.items()}
     f["upd"] = f["upd"] * DAY + 3 * 3600 + f["camp"] * 60
     f["_dt"] = np.maximum(f["_dt"], D0)
@@ -258,8 +343,13 @@ def make_ctx(world, seed, sink, truth) -> R.Ctx:
         store[k], till[k], day[k], seq[k] = pos["store"][o], pos["till"][o], d[o], sq
     people = truth.concat("people", ["person", "surname", "g1", "g2", "gender"])
     ns = world.staff.n
-    names = R.person_name(people["person"][:ns], people["surname"][:ns], people["g1"][:ns], people["g2"][:ns],
-                          people["gender"][:ns])
+    names = R.person_name(
+        people["person"][:ns],
+        people["surname"][:ns],
+        people["g1"][:ns],
+        people["g2"][:ns],
+        people["gender"][:ns],
+    )
     return R.Ctx(world, seed, store, till, day, seq, names, {})
 
 
@@ -273,7 +363,9 @@ def people_namer(sim: Simulation):
     return lookup
 
 
-def write_landing(sim: Simulation, root: str, loads: tuple[int, int], progress=None, clean: bool = False) -> dict:
+def write_landing(
+    sim: Simulation, root: str, loads: tuple[int, int], progress=None, clean: bool = False
+) -> dict:
     progress = progress or Progress(quiet=True)
     stats = {}
     namer = None
@@ -296,6 +388,8 @@ def write_landing(sim: Simulation, root: str, loads: tuple[int, int], progress=N
         res["duplicate_rows"] = int(planned["_dup"][sel].sum())
         del planned, frame
         stats[spec.name] = res
-        progress(f"wrote {spec.name}: {res['rows']:,} rows in {res['files']:,} files "
-                 f"({res['late_rows']:,} late, {res['duplicate_rows']:,} re-sent)")
+        progress(
+            f"wrote {spec.name}: {res['rows']:,} rows in {res['files']:,} files "
+            f"({res['late_rows']:,} late, {res['duplicate_rows']:,} re-sent)"
+        )
     return stats

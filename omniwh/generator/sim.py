@@ -13,25 +13,79 @@ import numpy as np
 
 from . import names as nm
 from .config import D0, D_END, N_DAYS, TZ_OFFSET_S, Rates, Scale
-from .world import BANNERS, CAT_MIX, CATEGORIES, SHOPS, SKUS_PER_CATEGORY, World
+from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, World
 
 SEG_STORE, SEG_ONLINE, SEG_OMNI = 0, 1, 2
 CH_POS, CH_TMALL, CH_JD, CH_MP, CH_O2O = 0, 1, 2, 3, 4
 CONSENT_CHANNELS = ["SMS", "WECOM", "MINIPROGRAM", "EMAIL"]
-PHONE_FORMATS = ["plain", "plus86_spaced", "0086_dash", "86_space", "dashed", "spaced", "fullwidth",
-                 "stray_spaces", "invalid_short", "invalid_landline", "invalid_prefix"]
+PHONE_FORMATS = [
+    "plain",
+    "plus86_spaced",
+    "0086_dash",
+    "86_space",
+    "dashed",
+    "spaced",
+    "fullwidth",
+    "stray_spaces",
+    "invalid_short",
+    "invalid_landline",
+    "invalid_prefix",
+]
 PH_PLAIN = 0
 PH_INVALID_FIRST = 8
 # persons' mobile prefixes: 138 and 139 are kept for placeholders and store phones, so no person collides
-PERSON_PREFIXES = np.array([130, 131, 132, 133, 134, 135, 136, 137, 150, 151, 152, 153, 155, 156, 157, 158,
-                            159, 166, 170, 173, 175, 176, 177, 178, 180, 181, 182, 183, 184, 185, 186, 187,
-                            188, 189, 191, 198, 199])
+PERSON_PREFIXES = np.array(
+    [
+        130,
+        131,
+        132,
+        133,
+        134,
+        135,
+        136,
+        137,
+        150,
+        151,
+        152,
+        153,
+        155,
+        156,
+        157,
+        158,
+        159,
+        166,
+        170,
+        173,
+        175,
+        176,
+        177,
+        178,
+        180,
+        181,
+        182,
+        183,
+        184,
+        185,
+        186,
+        187,
+        188,
+        189,
+        191,
+        198,
+        199,
+    ]
+)
 P8 = 99_999_989  # prime < 1e8: phone suffixes are a permutation of person numbers
 P11 = 99_999_999_977  # prime < 1e11: card numbers
 PHONE_CHANGE_OFFSET = 50_000_000
 DAY = 86400
-BAD_KINDS = ["unknown_store", "negative_amount_on_sale", "invalid_timestamp", "invalid_amount",
-             "refund_without_original"]
+BAD_KINDS = [
+    "unknown_store",
+    "negative_amount_on_sale",
+    "invalid_timestamp",
+    "invalid_amount",
+    "refund_without_original",
+]
 
 
 def person_phone(gid: np.ndarray, seed: int, version: int = 0) -> np.ndarray:
@@ -133,10 +187,37 @@ def sample_days(rng, lo: np.ndarray, hi: np.ndarray, cw: np.ndarray) -> np.ndarr
     return np.clip(d, lo, hi)
 
 
-STORE_HOURS = np.array([0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1.0, 1.3, 1.6, 1.5, 1.1, 1.0, 1.0, 1.2, 1.6, 1.9,
-                        1.7, 1.3, 0.8, 0.3, 0])
-ONLINE_HOURS = np.array([0.5, 0.3, 0.15, 0.1, 0.08, 0.1, 0.2, 0.4, 0.7, 0.9, 1.0, 1.1, 1.2, 1.0, 1.0, 1.0,
-                         1.0, 1.0, 1.1, 1.3, 1.6, 1.9, 1.8, 1.1])
+STORE_HOURS = np.array(
+    [0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1.0, 1.3, 1.6, 1.5, 1.1, 1.0, 1.0, 1.2, 1.6, 1.9, 1.7, 1.3, 0.8, 0.3, 0]
+)
+ONLINE_HOURS = np.array(
+    [
+        0.5,
+        0.3,
+        0.15,
+        0.1,
+        0.08,
+        0.1,
+        0.2,
+        0.4,
+        0.7,
+        0.9,
+        1.0,
+        1.1,
+        1.2,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        1.1,
+        1.3,
+        1.6,
+        1.9,
+        1.8,
+        1.1,
+    ]
+)
 
 
 def sample_secs(rng, n: int, hours: np.ndarray) -> np.ndarray:
@@ -164,8 +245,22 @@ def group_rank(keys: np.ndarray) -> np.ndarray:
 
 
 class ChunkSim:
-    def __init__(self, world: World, scale: Scale, rates: Rates, seed: int, chunk: int, gid0: int, n: int,
-                 n_staff: int, n_test: int, seasons, counters: Counters, sink: Sink, truth: Sink):
+    def __init__(
+        self,
+        world: World,
+        scale: Scale,
+        rates: Rates,
+        seed: int,
+        chunk: int,
+        gid0: int,
+        n: int,
+        n_staff: int,
+        n_test: int,
+        seasons,
+        counters: Counters,
+        sink: Sink,
+        truth: Sink,
+    ):
         self.w, self.scale, self.r, self.seed = world, scale, rates, seed
         self.chunk, self.gid0, self.n = chunk, gid0, n
         self.n_staff, self.n_test = n_staff, n_test
@@ -198,7 +293,11 @@ class ChunkSim:
         is_staff = gid < self.n_staff
         is_test = (gid >= self.n_staff) & (gid < self.n_staff + self.n_test)
         self.is_staff, self.is_test = is_staff, is_test
-        p_seg = [r.segment_store_only, r.segment_online_only, 1 - r.segment_store_only - r.segment_online_only]
+        p_seg = [
+            r.segment_store_only,
+            r.segment_online_only,
+            1 - r.segment_store_only - r.segment_online_only,
+        ]
         seg = rng.choice(3, size=n, p=p_seg)
         seg[is_staff] = SEG_OMNI
         seg[is_test] = SEG_STORE
@@ -206,7 +305,9 @@ class ChunkSim:
         self.gender = (rng.random(n) < 0.45).astype(np.int8)  # 1 = male
         age = np.clip(rng.normal(39, 13, size=n), 18, 82)
         self.birth_day = (D0 - age * 365.25).astype(np.int64)
-        self.surname = rng.choice(len(nm.SURNAMES), size=n, p=np.array(nm.SURNAME_WEIGHTS) / sum(nm.SURNAME_WEIGHTS))
+        self.surname = rng.choice(
+            len(nm.SURNAMES), size=n, p=np.array(nm.SURNAME_WEIGHTS) / sum(nm.SURNAME_WEIGHTS)
+        )
         self.given1 = rng.integers(0, 30, size=n)
         self.given2 = np.where(rng.random(n) < 0.7, rng.integers(0, 30, size=n), -1)
         # home store: bigger stores pull more people
@@ -236,7 +337,9 @@ class ChunkSim:
         lam[is_staff] = np.maximum(lam[is_staff], 6.0) * 1.5
         lam[is_test] = 3.0
         self.lam = lam
-        online_share = np.where(seg == SEG_ONLINE, 1.0, np.where(seg == SEG_OMNI, rng.beta(2, 3, size=n), 0.0))
+        online_share = np.where(
+            seg == SEG_ONLINE, 1.0, np.where(seg == SEG_OMNI, rng.beta(2, 3, size=n), 0.0)
+        )
         self.online_share = online_share
         # families sharing one phone (2-4 persons, same home store)
         fam_head = np.arange(n)
@@ -251,7 +354,7 @@ class ChunkSim:
         pos = 0
         for s in sizes:
             if s >= 2:
-                members = cand[pos:pos + s]
+                members = cand[pos : pos + s]
                 fam_head[members] = members[0]
             pos += s
         self.fam_head = fam_head
@@ -275,11 +378,15 @@ class ChunkSim:
         member = rng.random(n) < seg_lookup(r.member_share, seg)
         member |= self.is_staff | self.is_test
         enrol = np.where(self.existing, D0 - rng.integers(1, 1095, size=n), self.start)
-        enrol[self.is_staff] = np.clip(self.w.staff.joined_day[np.minimum(gid[self.is_staff], self.w.staff.n - 1)], D0 - 1095, D0 - 1)
+        enrol[self.is_staff] = np.clip(
+            self.w.staff.joined_day[np.minimum(gid[self.is_staff], self.w.staff.n - 1)], D0 - 1095, D0 - 1
+        )
         enrol[self.is_test] = D0 - 400 - (gid[self.is_test] % 50)
         enrol_channel = np.zeros(n, np.int8)  # 0 POS 1 MINIPROGRAM 2 TMALL 3 JD 4 WECOM
-        online_enrol = (seg == SEG_ONLINE)
-        enrol_channel[online_enrol] = np.where(self.has_mp[online_enrol], 1, np.where(self.has_tmall[online_enrol], 2, 3))
+        online_enrol = seg == SEG_ONLINE
+        enrol_channel[online_enrol] = np.where(
+            self.has_mp[online_enrol], 1, np.where(self.has_tmall[online_enrol], 2, 3)
+        )
         omni_mp = (seg == SEG_OMNI) & self.has_mp & (rng.random(n) < 0.3)
         enrol_channel[omni_mp] = 1
         enrol_channel[(seg == SEG_OMNI) & ~omni_mp & (rng.random(n) < 0.08)] = 4
@@ -310,16 +417,22 @@ class ChunkSim:
         self.card = np.where(member, card, -1)
         cancel = member & ~self.is_staff & ~self.is_test & (rng.random(n) < r.member_cancel_share)
         lo = np.maximum(self.enrol_day, D0) + 30
-        self.cancel_day = np.where(cancel & (lo < D_END), lo + (rng.random(n) * np.maximum(D_END - lo, 1)).astype(np.int64), -1)
+        self.cancel_day = np.where(
+            cancel & (lo < D_END), lo + (rng.random(n) * np.maximum(D_END - lo, 1)).astype(np.int64), -1
+        )
         self.cancel_day = np.where(self.cancel_day > D_END, -1, self.cancel_day)
         # phones
         own = person_phone(gid, self.seed)
         self.phone = own[self.fam_head]
-        changer = member & ~self.in_family & ~self.is_staff & ~self.is_test & (rng.random(n) < r.phone_change_share)
+        changer = (
+            member & ~self.in_family & ~self.is_staff & ~self.is_test & (rng.random(n) < r.phone_change_share)
+        )
         lo = np.maximum(np.maximum(self.start, self.enrol_day), D0) + 20
         hi = np.minimum(self.end, D_END) - 20
         changer &= hi > lo
-        self.change_day = np.where(changer, lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), -1)
+        self.change_day = np.where(
+            changer, lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), -1
+        )
         self.new_phone = np.where(changer, person_phone(gid, self.seed, 1), -1)
         # CRM phone as typed at enrolment: format and validity
         odd = rng.random(n) < r.crm_phone_odd_format_share
@@ -337,10 +450,19 @@ class ChunkSim:
         later = rng.random(n) < 0.5
         hi = np.minimum(self.end, D_END)
         lo = np.maximum(self.mp_reg_day, D0)
-        auth_day = np.where(later & (hi > lo), lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), self.mp_reg_day)
+        auth_day = np.where(
+            later & (hi > lo), lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), self.mp_reg_day
+        )
         self.mp_auth_day = np.where(auth, auth_day, -1)
-        self.mp_auth_ts = np.where(auth, np.where(auth_day == self.mp_reg_day, self.mp_reg_ts + rng.integers(20, 600, size=n),
-                                                  local_to_utc(auth_day, sample_secs(rng, n, ONLINE_HOURS))), -1)
+        self.mp_auth_ts = np.where(
+            auth,
+            np.where(
+                auth_day == self.mp_reg_day,
+                self.mp_reg_ts + rng.integers(20, 600, size=n),
+                local_to_utc(auth_day, sample_secs(rng, n, ONLINE_HOURS)),
+            ),
+            -1,
+        )
         # platform buyers and membership bindings
         self.bind_tmall = self.has_tmall & member & (rng.random(n) < r.binding_share)
         self.bind_jd = self.has_jd & member & (rng.random(n) < r.binding_share)
@@ -348,17 +470,31 @@ class ChunkSim:
             b = getattr(self, f"bind_{plat}")
             lo = np.maximum(self.enrol_day, D0 - 600)
             hi = np.minimum(self.end, D_END)
-            day = np.where(b & (hi > lo), lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), np.maximum(lo, D0 - 600))
+            day = np.where(
+                b & (hi > lo),
+                lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64),
+                np.maximum(lo, D0 - 600),
+            )
             ts = local_to_utc(day, sample_secs(rng, n, ONLINE_HOURS))
             setattr(self, f"bind_{plat}_ts", np.where(b, ts, -1))
             unb = b & (rng.random(n) < r.unbinding_share)
             uday = np.maximum(day, D0) + 1 + (rng.random(n) * 300).astype(np.int64)
             unb &= uday <= D_END
-            setattr(self, f"unbind_{plat}_ts", np.where(unb, local_to_utc(uday, sample_secs(rng, n, ONLINE_HOURS)), -1))
+            setattr(
+                self,
+                f"unbind_{plat}_ts",
+                np.where(unb, local_to_utc(uday, sample_secs(rng, n, ONLINE_HOURS)), -1),
+            )
         # WeCom: guides befriend members who shop in stores
         staff = self.w.staff
         guides = np.where(staff.role == 0)[0]
-        contact = member & (seg != SEG_ONLINE) & ~self.is_test & ~self.is_staff & (rng.random(n) < r.wecom_contact_share)
+        contact = (
+            member
+            & (seg != SEG_ONLINE)
+            & ~self.is_test
+            & ~self.is_staff
+            & (rng.random(n) < r.wecom_contact_share)
+        )
         self.wecom = contact
         g_store = staff.store[guides]
         # a guide of the home store, else of the fallback store, else any guide
@@ -366,8 +502,11 @@ class ChunkSim:
         cnt = np.bincount(g_store, minlength=st.n)
         hs = self.home
         hs = np.where(cnt[hs] > 0, hs, st.fallback[hs])
-        pick = np.where(cnt[hs] > 0, first[hs] + (rng.random(n) * np.maximum(cnt[hs], 1)).astype(np.int64),
-                        rng.integers(0, len(guides), size=n))
+        pick = np.where(
+            cnt[hs] > 0,
+            first[hs] + (rng.random(n) * np.maximum(cnt[hs], 1)).astype(np.int64),
+            rng.integers(0, len(guides), size=n),
+        )
         self.guide = guides[np.minimum(pick, len(guides) - 1)]
         lo = np.maximum(self.enrol_day, D0 - 500)
         hi = np.minimum(self.end, D_END)
@@ -380,7 +519,11 @@ class ChunkSim:
         del_day = np.maximum(add_day, D0) + 1 + (rng.random(n) * 400).astype(np.int64)
         left = staff.left_day[self.guide]
         dele |= self.wecom & (left >= 0) & (left <= D_END)  # a leaving guide's contacts are deleted
-        del_day = np.where((left >= 0) & (left <= D_END), np.minimum(np.maximum(left, add_day + 1), np.where(dele, del_day, D_END + 9)), del_day)
+        del_day = np.where(
+            (left >= 0) & (left <= D_END),
+            np.minimum(np.maximum(left, add_day + 1), np.where(dele, del_day, D_END + 9)),
+            del_day,
+        )
         dele &= del_day <= D_END
         self.wecom_del_ts = np.where(dele, local_to_utc(del_day, sample_secs(rng, n, STORE_HOURS)), -1)
         self.wecom2 = self.wecom & (rng.random(n) < r.wecom_second_guide_share)
@@ -395,9 +538,9 @@ class ChunkSim:
     # ------------------------------------------------------------------------------------------------
     def consent(self) -> None:
         """Consent decisions at enrolment, withdrawals (OPT_OUT) over time and some renewed opt-ins."""
-        rng, r, n = self.rng, self.r, self.n
+        rng, r = self.rng, self.r
         m = self.member & ~self.is_test
-        rows_card, rows_ch, rows_status, rows_ts, rows_src, rows_p = [], [], [], [], [], []
+        rows_ch, rows_status, rows_ts, rows_src, rows_p = [], [], [], [], []
         p_in = [r.consent_sms_optin_at_enrol, 0.85, 0.70, r.consent_email_optin_at_enrol]
         applies = [m, m & self.wecom, m & self.has_mp, m]
         self.consent_hist = {}
@@ -441,9 +584,17 @@ class ChunkSim:
         ts = np.concatenate(rows_ts)
         order = np.lexsort((ts, p))
         p, ts = p[order], ts[order]
-        self.sink.add("crm.consent_events", card=self.card[p], channel=np.concatenate(rows_ch)[order],
-                      status=np.concatenate(rows_status)[order], ts=ts, source=np.concatenate(rows_src)[order],
-                      _dt=utc_to_day(ts), _avail=np.maximum(utc_to_day(ts), D0), _lk=self.card[p])
+        self.sink.add(
+            "crm.consent_events",
+            card=self.card[p],
+            channel=np.concatenate(rows_ch)[order],
+            status=np.concatenate(rows_status)[order],
+            ts=ts,
+            source=np.concatenate(rows_src)[order],
+            _dt=utc_to_day(ts),
+            _avail=np.maximum(utc_to_day(ts), D0),
+            _lk=self.card[p],
+        )
 
     def opted_in_at(self, ci: int, who: np.ndarray, ts: int) -> np.ndarray:
         """Whether each person in `who` is opted in to consent channel ci at time ts (latest event wins)."""
@@ -473,8 +624,13 @@ class ChunkSim:
         shares = np.where(tot[:, None] > 0, wts / np.maximum(tot, 1e-9)[:, None], 0)
         store_mass = (self.cw_store[hi + 1] - self.cw_store[lo]) / 365.25
         online_mass = (self.cw_online[hi + 1] - self.cw_online[lo]) / 365.25
-        rates = [store_rate * store_mass, online * shares[:, 0] * online_mass, online * shares[:, 1] * online_mass,
-                 online * shares[:, 2] * online_mass, o2o_rate * store_mass]
+        rates = [
+            store_rate * store_mass,
+            online * shares[:, 0] * online_mass,
+            online * shares[:, 1] * online_mass,
+            online * shares[:, 2] * online_mass,
+            o2o_rate * store_mass,
+        ]
         P, C, Dd = [], [], []
         for ch, lam in enumerate(rates):
             k = rng.poisson(np.where(active, lam, 0))
@@ -489,7 +645,11 @@ class ChunkSim:
         self.bp_day = np.concatenate(Dd)
         # history key for audience rules
         order = np.lexsort((self.bp_day, self.bp_person))
-        self.bp_person, self.bp_channel, self.bp_day = self.bp_person[order], self.bp_channel[order], self.bp_day[order]
+        self.bp_person, self.bp_channel, self.bp_day = (
+            self.bp_person[order],
+            self.bp_channel[order],
+            self.bp_day[order],
+        )
 
     def purchased_between(self, who: np.ndarray, lo_day: int, hi_day: int) -> np.ndarray:
         """Whether each person bought anything on days [lo_day, hi_day)."""
@@ -500,7 +660,7 @@ class ChunkSim:
 
     # ------------------------------------------------------------------------------------------------
     def campaigns(self) -> None:
-        rng, r, n = self.rng, self.r, self.n
+        rng, r = self.rng, self.r
         inc_p, inc_day, inc_ch, inc_camp, inc_coupon, inc_sent = [], [], [], [], [], []
         self.coupons = []  # (code, person, campaign, issued_ts, expires_ts, scope)
         for c in self.w.campaigns:
@@ -521,16 +681,26 @@ class ChunkSim:
                 if c.channel == "SMS":
                     ok = self.opted_in_at(0, who, assign_ts) & (self.crm_phone_fmt[who] < PH_INVALID_FIRST)
                 elif c.channel == "WECOM":
-                    ok = self.opted_in_at(1, who, assign_ts) & self.wecom[who] & (self.wecom_add_ts[who] < assign_ts)
+                    ok = (
+                        self.opted_in_at(1, who, assign_ts)
+                        & self.wecom[who]
+                        & (self.wecom_add_ts[who] < assign_ts)
+                    )
                     ok &= (self.wecom_del_ts[who] < 0) | (self.wecom_del_ts[who] > send_ts)
                 elif c.channel == "MINIPROGRAM":
-                    ok = self.opted_in_at(2, who, assign_ts) & (self.mp_reg_ts[who] < assign_ts) & self.has_mp[who]
+                    ok = (
+                        self.opted_in_at(2, who, assign_ts)
+                        & (self.mp_reg_ts[who] < assign_ts)
+                        & self.has_mp[who]
+                    )
                 else:  # TMALL: members bound on Tmall
                     ok = self.bind_tmall[who] & (self.bind_tmall_ts[who] < assign_ts)
                     ok &= (self.unbind_tmall_ts[who] < 0) | (self.unbind_tmall_ts[who] > send_ts)
                 who = who[ok]
                 if c.rule_kind == "active365":
-                    keep = self.purchased_between(who, send - 365, send) | (self.existing[who] & (send - D0 < 200))
+                    keep = self.purchased_between(who, send - 365, send) | (
+                        self.existing[who] & (send - D0 < 200)
+                    )
                 elif c.rule_kind == "lapsed90":
                     recent = self.purchased_between(who, send - 90, send)
                     before = self.purchased_between(who, D0 - 1, send - 90) | self.existing[who]
@@ -541,9 +711,16 @@ class ChunkSim:
                 who = who[rng.random(len(who)) < c.audience_share]
                 hold = rng.random(len(who)) < c.holdout_rate
                 assigned_ts = np.full(len(who), assign_ts) + rng.integers(0, 3600, size=len(who))
-            self.sink.add("marketing.audiences", campaign=c.idx, card=self.card[who], is_holdout=hold,
-                          ts=assigned_ts, _dt=utc_to_day(assigned_ts), _avail=utc_to_day(assigned_ts),
-                          _lk=self.card[who])
+            self.sink.add(
+                "marketing.audiences",
+                campaign=c.idx,
+                card=self.card[who],
+                is_holdout=hold,
+                ts=assigned_ts,
+                _dt=utc_to_day(assigned_ts),
+                _avail=utc_to_day(assigned_ts),
+                _lk=self.card[who],
+            )
             self.truth.add("audience", campaign=c.idx, person=self.gid[who], is_holdout=hold)
             treated = who[~hold]
             nt = len(treated)
@@ -559,13 +736,24 @@ class ChunkSim:
             t2 = t1 + rng.integers(60, 2 * DAY, size=nt)
             t3 = t2 + rng.integers(5, 1800, size=nt)
             tp = np.concatenate([treated, treated[deliv], treated[opened], treated[clicked]])
-            tst = np.concatenate([np.zeros(nt), np.ones(deliv.sum()), np.full(opened.sum(), 2), np.full(clicked.sum(), 3)]).astype(np.int8)
+            tst = np.concatenate(
+                [np.zeros(nt), np.ones(deliv.sum()), np.full(opened.sum(), 2), np.full(clicked.sum(), 3)]
+            ).astype(np.int8)
             tts = np.concatenate([sent_ts, t1[deliv], t2[opened], t3[clicked]])
             order = np.lexsort((tst, tp))
             tp, tst, tts = tp[order], tst[order], tts[order]
             ids = self.ctr.take("touch", len(tp))
-            self.sink.add("marketing.touches", touch=ids, campaign=c.idx, card=self.card[tp], status=tst, ts=tts,
-                          _dt=utc_to_day(tts), _avail=utc_to_day(tts), _lk=ids)
+            self.sink.add(
+                "marketing.touches",
+                touch=ids,
+                campaign=c.idx,
+                card=self.card[tp],
+                status=tst,
+                ts=tts,
+                _dt=utc_to_day(tts),
+                _avail=utc_to_day(tts),
+                _lk=ids,
+            )
             if c.channel == "TMALL":
                 self.tmall_campaign_exposures = getattr(self, "tmall_campaign_exposures", [])
                 self.tmall_campaign_exposures.append((c.idx, treated, sent_ts, treated[clicked], t3[clicked]))
@@ -577,9 +765,19 @@ class ChunkSim:
                 exp_ts = sent_ts + valid * DAY
                 self.coupons.append((codes, treated, c.idx, sent_ts, exp_ts, scope, face, thr))
                 ich = {"SMS": 2, "WECOM": 1, "MINIPROGRAM": 0, "TMALL": 3}[c.channel]
-                self.sink.add("marketing.coupons_issued", code=codes, template=c.idx, campaign=c.idx,
-                              card=self.card[treated], channel=ich, ts=sent_ts, exp_ts=exp_ts,
-                              _dt=utc_to_day(sent_ts), _avail=utc_to_day(sent_ts), _lk=codes)
+                self.sink.add(
+                    "marketing.coupons_issued",
+                    code=codes,
+                    template=c.idx,
+                    campaign=c.idx,
+                    card=self.card[treated],
+                    channel=ich,
+                    ts=sent_ts,
+                    exp_ts=exp_ts,
+                    _dt=utc_to_day(sent_ts),
+                    _avail=utc_to_day(sent_ts),
+                    _lk=codes,
+                )
             # planted lift: extra purchases by treated members in the window days after the touch
             if c.response_prob > 0 and nt:
                 resp = rng.random(nt) < c.response_prob
@@ -589,7 +787,11 @@ class ChunkSim:
                 ch = np.full(len(rp), CH_POS, np.int8)
                 if scope != "OFFLINE":
                     online_pref = self.seg[rp] == SEG_ONLINE
-                    ch = np.where(online_pref, np.where(self.has_mp[rp], CH_MP, np.where(self.has_tmall[rp], CH_TMALL, CH_JD)), ch)
+                    ch = np.where(
+                        online_pref,
+                        np.where(self.has_mp[rp], CH_MP, np.where(self.has_tmall[rp], CH_TMALL, CH_JD)),
+                        ch,
+                    )
                 keep = day <= D_END
                 inc_p.append(rp[keep])
                 inc_day.append(day[keep])
@@ -598,8 +800,14 @@ class ChunkSim:
                 inc_coupon.append(codes[resp][keep])
                 inc_sent.append(sent_ts[resp][keep])
         cat = lambda xs, dt_: np.concatenate(xs).astype(dt_) if xs else np.zeros(0, dt_)  # noqa: E731
-        self.inc = (cat(inc_p, np.int64), cat(inc_day, np.int64), cat(inc_ch, np.int8), cat(inc_camp, np.int64),
-                    cat(inc_coupon, np.int64), cat(inc_sent, np.int64))
+        self.inc = (
+            cat(inc_p, np.int64),
+            cat(inc_day, np.int64),
+            cat(inc_ch, np.int8),
+            cat(inc_camp, np.int64),
+            cat(inc_coupon, np.int64),
+            cat(inc_sent, np.int64),
+        )
 
     # ------------------------------------------------------------------------------------------------
     def purchases(self) -> None:
@@ -631,10 +839,19 @@ class ChunkSim:
         store = np.where(bad, home, store)
         store = np.where(ch == CH_O2O, home, store)
         # delivery-app orders before the home store enabled O2O were store visits
-        ch = np.where((ch == CH_O2O) & ((st.o2o_from_day[home] < 0) | (st.o2o_from_day[home] > day)), CH_POS, ch)
+        ch = np.where(
+            (ch == CH_O2O) & ((st.o2o_from_day[home] < 0) | (st.o2o_from_day[home] > day)), CH_POS, ch
+        )
         order = np.lexsort((ts, person))
-        self.pu = dict(person=person[order], ch=ch[order], day=day[order], ts=ts[order], camp=camp[order],
-                       coupon=coupon[order], store=store[order])
+        self.pu = dict(
+            person=person[order],
+            ch=ch[order],
+            day=day[order],
+            ts=ts[order],
+            camp=camp[order],
+            coupon=coupon[order],
+            store=store[order],
+        )
         pu = self.pu
         # lines
         online = ~((pu["ch"] == CH_POS) | (pu["ch"] == CH_O2O))
@@ -660,7 +877,7 @@ class ChunkSim:
         # base purchases that use a coupon issued before: the shopper adds one item worth the face value
         # so that net sales are the same as without the coupon (coupons on base purchases create no lift)
         extra_line = np.zeros(m, np.int64)
-        for codes, holders, cidx, its, ets, scope, face, thr in self.coupons:
+        for codes, holders, _cidx, its, ets, scope, face, _thr in self.coupons:
             if len(codes) == 0:
                 continue
             use = rng.random(len(codes)) < r.coupon_base_redeem_share
@@ -684,8 +901,7 @@ class ChunkSim:
         # campaign-induced purchases with a coupon: bring them to the threshold, then apply the face value
         face_of = np.zeros(m, np.int64)
         thr_of = np.zeros(m, np.int64)
-        self.coupon_meta = {}
-        for codes, holders, cidx, its, ets, scope, face, thr in self.coupons:
+        for codes, _holders, _cidx, _its, _ets, _scope, face, thr in self.coupons:
             if len(codes) == 0:
                 continue
             has = np.isin(pu["coupon"], codes)
@@ -712,7 +928,9 @@ class ChunkSim:
         # base purchase with coupon: discount = face (net unchanged vs. before the extra line)
         net = gross - disc
         o = np.lexsort((li_no, li_p))
-        li_p, li_no, cat, sku, qty, price, gross_line = (a[o] for a in (li_p, li_no, cat, sku, qty, price, gross_line))
+        li_p, li_no, cat, sku, qty, price, gross_line = (
+            a[o] for a in (li_p, li_no, cat, sku, qty, price, gross_line)
+        )
         # allocate the purchase discount over its lines (remainder on the first line)
         share = np.floor(gross_line * (net[li_p] / np.maximum(gross[li_p], 1))).astype(np.int64)
         rem = net - np.bincount(li_p, weights=share, minlength=m).astype(np.int64)
@@ -732,7 +950,7 @@ class ChunkSim:
         return self.rng.choice(len(p), size=k, p=p / p.sum()).astype(np.int8)
 
     def pos(self) -> None:
-        rng, r, st = self.rng, self.r, self.w.stores
+        rng, r = self.rng, self.r
         pu = self.pu
         sel = np.where(pu["ch"] == CH_POS)[0]
         k = len(sel)
@@ -745,11 +963,19 @@ class ChunkSim:
         pu["ref"][sel] = key
         member_now = (self.card[person] >= 0) & (self.enrol_day[person] <= day)
         member_now &= (self.cancel_day[person] < 0) | (day < self.cancel_day[person])
-        swipe = member_now & ((rng.random(k) < r.card_swipe_share) | self.is_staff[person] | self.is_test[person])
+        swipe = member_now & (
+            (rng.random(k) < r.card_swipe_share) | self.is_staff[person] | self.is_test[person]
+        )
         card = np.where(swipe, self.card[person], -1)
-        own_phone = np.where(swipe, rng.random(k) < r.member_phone_keyed_with_card,
-                             np.where(member_now, rng.random(k) < r.member_phone_keyed_no_card,
-                                      rng.random(k) < r.nonmember_phone_keyed))
+        own_phone = np.where(
+            swipe,
+            rng.random(k) < r.member_phone_keyed_with_card,
+            np.where(
+                member_now,
+                rng.random(k) < r.member_phone_keyed_no_card,
+                rng.random(k) < r.nonmember_phone_keyed,
+            ),
+        )
         own_phone &= ~self.is_test[person]
         phone = np.where(own_phone, self.keyed_phone_for(person, day), -1)
         fmt = np.where(own_phone, self.phone_formats(k), -1).astype(np.int8)
@@ -771,8 +997,16 @@ class ChunkSim:
         c_store = staff.store[cashiers]
         first = np.searchsorted(c_store, np.arange(st.n))
         cnt = np.bincount(c_store, minlength=st.n)
-        cashier = np.where(cnt[store] > 0, cashiers[np.minimum(first[store] + (rng.random(k) * np.maximum(cnt[store], 1)).astype(np.int64), len(cashiers) - 1)],
-                           rng.integers(0, staff.n, size=k))
+        cashier = np.where(
+            cnt[store] > 0,
+            cashiers[
+                np.minimum(
+                    first[store] + (rng.random(k) * np.maximum(cnt[store], 1)).astype(np.int64),
+                    len(cashiers) - 1,
+                )
+            ],
+            rng.integers(0, staff.n, size=k),
+        )
         gross, disc, net = pu["gross"][sel], pu["disc"][sel], pu["net"][sel]
         lsel = np.isin(li["p"], sel)
         lp = li["p"][lsel]
@@ -780,7 +1014,9 @@ class ChunkSim:
         pos_of = np.full(len(pu["person"]), -1, np.int64)
         pos_of[sel] = np.arange(k)
         lt = pos_of[lp]
-        l_no, l_cat, l_sku, l_qty, l_price, l_net = (li[c][lsel] for c in ("no", "cat", "sku", "qty", "price", "net"))
+        l_no, l_cat, l_sku, l_qty, l_price, l_net = (
+            li[c][lsel] for c in ("no", "cat", "sku", "qty", "price", "net")
+        )
         if is_test.any():
             gross = np.where(is_test, 1, gross)
             disc = np.where(is_test, 0, disc)
@@ -821,59 +1057,106 @@ class ChunkSim:
         rbad = np.full(len(rf), -1, np.int8)
         nrb = min(len(rf), max(1, rng.binomial(len(rf), min(1.0, r.bad_row_share * 4)))) if len(rf) else 0
         rbad[rng.choice(len(rf), size=nrb, replace=False) if nrb else np.zeros(0, np.int64)] = 4
-        self.sink.add("pos.transactions", key=np.concatenate([key, rkey]),
-                      store=np.concatenate([store, store[rf]]),
-                      till=np.concatenate([till, till[rf]]), cashier=np.concatenate([cashier, cashier[rf]]),
-                      refund=np.concatenate([np.zeros(k, bool), np.ones(len(rf), bool)]),
-                      orig=np.concatenate([np.full(k, -1), key[rf]]),
-                      ts=np.concatenate([ts, r_ts]), card=np.concatenate([card, r_card]),
-                      phone=np.concatenate([phone, np.where(r_card >= 0, -1, phone[rf])]),
-                      fmt=np.concatenate([fmt, np.where(r_card >= 0, -1, fmt[rf])]).astype(np.int8),
-                      ph_kind=np.concatenate([ph_kind, np.where(r_card >= 0, -1, ph_kind[rf])]).astype(np.int8),
-                      gross=np.concatenate([gross, r_gross]), disc=np.concatenate([disc, r_disc]),
-                      net=np.concatenate([net, r_net]), coupon=np.concatenate([coupon, np.full(len(rf), -1)]),
-                      pay=np.concatenate([pay, pay[rf]]).astype(np.int8),
-                      bad=np.concatenate([bad, rbad]),
-                      _dt=utc_to_day(np.concatenate([ts, r_ts])), _avail=utc_to_day(np.concatenate([ts, r_ts])),
-                      _lk=np.concatenate([key, rkey]))
-        self.sink.add("pos.transaction_lines", key=np.concatenate([key[lt], rkey[r_lines_t]]),
-                      line_no=np.concatenate([l_no, l_no[lr]]), cat=np.concatenate([l_cat, l_cat[lr]]),
-                      sku=np.concatenate([l_sku, l_sku[lr]]), qty=np.concatenate([l_qty, -l_qty[lr]]),
-                      price=np.concatenate([l_price, l_price[lr]]), net=np.concatenate([l_net, -l_net[lr]]),
-                      _dt=utc_to_day(np.concatenate([ts[lt], r_ts[r_lines_t]])),
-                      _avail=utc_to_day(np.concatenate([ts[lt], r_ts[r_lines_t]])),
-                      _lk=np.concatenate([key[lt], rkey[r_lines_t]]))
+        self.sink.add(
+            "pos.transactions",
+            key=np.concatenate([key, rkey]),
+            store=np.concatenate([store, store[rf]]),
+            till=np.concatenate([till, till[rf]]),
+            cashier=np.concatenate([cashier, cashier[rf]]),
+            refund=np.concatenate([np.zeros(k, bool), np.ones(len(rf), bool)]),
+            orig=np.concatenate([np.full(k, -1), key[rf]]),
+            ts=np.concatenate([ts, r_ts]),
+            card=np.concatenate([card, r_card]),
+            phone=np.concatenate([phone, np.where(r_card >= 0, -1, phone[rf])]),
+            fmt=np.concatenate([fmt, np.where(r_card >= 0, -1, fmt[rf])]).astype(np.int8),
+            ph_kind=np.concatenate([ph_kind, np.where(r_card >= 0, -1, ph_kind[rf])]).astype(np.int8),
+            gross=np.concatenate([gross, r_gross]),
+            disc=np.concatenate([disc, r_disc]),
+            net=np.concatenate([net, r_net]),
+            coupon=np.concatenate([coupon, np.full(len(rf), -1)]),
+            pay=np.concatenate([pay, pay[rf]]).astype(np.int8),
+            bad=np.concatenate([bad, rbad]),
+            _dt=utc_to_day(np.concatenate([ts, r_ts])),
+            _avail=utc_to_day(np.concatenate([ts, r_ts])),
+            _lk=np.concatenate([key, rkey]),
+        )
+        self.sink.add(
+            "pos.transaction_lines",
+            key=np.concatenate([key[lt], rkey[r_lines_t]]),
+            line_no=np.concatenate([l_no, l_no[lr]]),
+            cat=np.concatenate([l_cat, l_cat[lr]]),
+            sku=np.concatenate([l_sku, l_sku[lr]]),
+            qty=np.concatenate([l_qty, -l_qty[lr]]),
+            price=np.concatenate([l_price, l_price[lr]]),
+            net=np.concatenate([l_net, -l_net[lr]]),
+            _dt=utc_to_day(np.concatenate([ts[lt], r_ts[r_lines_t]])),
+            _avail=utc_to_day(np.concatenate([ts[lt], r_ts[r_lines_t]])),
+            _lk=np.concatenate([key[lt], rkey[r_lines_t]]),
+        )
         # coupon redemptions at the till
         cu = coupon >= 0
         self._redemptions(coupon[cu], 0, store[cu], key[cu], ts[cu] + 1)
         # truth
         linkable = (card >= 0) | ((phone >= 0) & (fmt < PH_INVALID_FIRST))
         r_link = linkable[rf]
-        self.truth.add("records", kind=0, ref=np.concatenate([key, rkey]),
-                       person=np.concatenate([self.gid[person], self.gid[person[rf]]]),
-                       linkable=np.concatenate([linkable, r_link]),
-                       camp=np.concatenate([pu["camp"][sel], np.full(len(rf), -1)]),
-                       net=np.concatenate([net, r_net]), ts=np.concatenate([ts, r_ts]),
-                       bad=np.concatenate([bad, rbad]), sub=np.zeros(k + len(rf), np.int8),
-                       refund=np.concatenate([np.zeros(k, bool), np.ones(len(rf), bool)]))
+        self.truth.add(
+            "records",
+            kind=0,
+            ref=np.concatenate([key, rkey]),
+            person=np.concatenate([self.gid[person], self.gid[person[rf]]]),
+            linkable=np.concatenate([linkable, r_link]),
+            camp=np.concatenate([pu["camp"][sel], np.full(len(rf), -1)]),
+            net=np.concatenate([net, r_net]),
+            ts=np.concatenate([ts, r_ts]),
+            bad=np.concatenate([bad, rbad]),
+            sub=np.zeros(k + len(rf), np.int8),
+            refund=np.concatenate([np.zeros(k, bool), np.ones(len(rf), bool)]),
+        )
         # points: EARN per member sale, ADJUST on refunds
         earn = (card >= 0) & (bad < 0)
-        self._ledger(card[earn], 0, np.maximum(net[earn] // 100, 0), 0, key[earn], ts[earn] + rng.integers(5, 300, size=earn.sum()))
+        self._ledger(
+            card[earn],
+            0,
+            np.maximum(net[earn] // 100, 0),
+            0,
+            key[earn],
+            ts[earn] + rng.integers(5, 300, size=earn.sum()),
+        )
         adj = r_card >= 0
         self._ledger(r_card[adj], 3, np.minimum(r_net[adj] // 100, 0), 0, rkey[adj], r_ts[adj] + 60)
         self.pos_spend = (person[earn], ts[earn], net[earn])
 
     def _redemptions(self, code, channel, store, ref, ts) -> None:
         ids = self.ctr.take("redemption", len(code))
-        self.sink.add("marketing.coupon_redemptions", rid=ids, code=code, channel=channel, store=store, ref=ref,
-                      ts=ts, _dt=utc_to_day(ts), _avail=utc_to_day(ts), _lk=ids)
+        self.sink.add(
+            "marketing.coupon_redemptions",
+            rid=ids,
+            code=code,
+            channel=channel,
+            store=store,
+            ref=ref,
+            ts=ts,
+            _dt=utc_to_day(ts),
+            _avail=utc_to_day(ts),
+            _lk=ids,
+        )
 
     def _ledger(self, card, ctype, points, ref_kind, ref, ts) -> None:
         ok = utc_to_day(ts) <= D_END
         ids = self.ctr.take("ledger", ok.sum())
-        self.sink.add("crm.points_ledger", lid=ids, card=card[ok], ctype=ctype, points=np.asarray(points)[ok],
-                      ref_kind=ref_kind, ref=np.asarray(ref)[ok], ts=ts[ok], _dt=utc_to_day(ts[ok]),
-                      _avail=utc_to_day(ts[ok]), _lk=ids)
+        self.sink.add(
+            "crm.points_ledger",
+            lid=ids,
+            card=card[ok],
+            ctype=ctype,
+            points=np.asarray(points)[ok],
+            ref_kind=ref_kind,
+            ref=np.asarray(ref)[ok],
+            ts=ts[ok],
+            _dt=utc_to_day(ts[ok]),
+            _avail=utc_to_day(ts[ok]),
+            _lk=ids,
+        )
 
     # ------------------------------------------------------------------------------------------------
     def ecommerce(self) -> None:
@@ -901,12 +1184,18 @@ class ChunkSim:
         pos_of = np.full(len(pu["person"]), -1, np.int64)
         pos_of[sel] = np.arange(k)
         lt = pos_of[li["p"][lsel]]
-        l_no, l_cat, l_sku, l_qty, l_price, l_net = (li[c][lsel] for c in ("no", "cat", "sku", "qty", "price", "net"))
+        l_no, l_cat, l_sku, l_qty, l_price, l_net = (
+            li[c][lsel] for c in ("no", "cat", "sku", "qty", "price", "net")
+        )
         first_line_net = np.zeros(k, np.int64)
         f = l_no == 1
         first_line_net[lt[f]] = l_net[f]
         refund_fen = np.where(full, net_y, np.where(refund, np.minimum(first_line_net, net_y), 0))
-        l_ref = np.where(full[lt] | (refund[lt] & (l_no == 1)), np.where(full[lt], l_net, np.minimum(l_net, refund_fen[lt])), 0)
+        l_ref = np.where(
+            full[lt] | (refund[lt] & (l_no == 1)),
+            np.where(full[lt], l_net, np.minimum(l_net, refund_fen[lt])),
+            0,
+        )
         coupon = pu["coupon"][sel]
         recv_city = np.where(rng.random(k) < 0.9, self.city[person], rng.integers(0, 32, size=k))
         masked_null = rng.random(k) < r.masked_phone_null_share
@@ -914,15 +1203,24 @@ class ChunkSim:
         # versions: CLOSED (unpaid) | PAID, SHIPPED, COMPLETED, [REFUNDED or COMPLETED with partial refund]
         v_idx, v_status, v_upd, v_refund, v_done = [], [], [], [], []
         un = np.where(unpaid)[0]
-        v_idx.append(un); v_status.append(np.full(len(un), 4)); v_upd.append(created[un] + 1800)
-        v_refund.append(np.zeros(len(un), np.int64)); v_done.append(np.full(len(un), -1))
+        v_idx.append(un)
+        v_status.append(np.full(len(un), 4))
+        v_upd.append(created[un] + 1800)
+        v_refund.append(np.zeros(len(un), np.int64))
+        v_done.append(np.full(len(un), -1))
         pd = np.where(~unpaid)[0]
         for stt, upd, done in ((0, paid_ts, -1), (1, ship_ts, -1), (2, done_ts, 1)):
-            v_idx.append(pd); v_status.append(np.full(len(pd), stt)); v_upd.append(upd[pd])
-            v_refund.append(np.zeros(len(pd), np.int64)); v_done.append(done_ts[pd] if done == 1 else np.full(len(pd), -1))
+            v_idx.append(pd)
+            v_status.append(np.full(len(pd), stt))
+            v_upd.append(upd[pd])
+            v_refund.append(np.zeros(len(pd), np.int64))
+            v_done.append(done_ts[pd] if done == 1 else np.full(len(pd), -1))
         rf = np.where(refund)[0]
-        v_idx.append(rf); v_status.append(np.where(full[rf], 3, 2)); v_upd.append(ref_ts[rf])
-        v_refund.append(refund_fen[rf]); v_done.append(done_ts[rf])
+        v_idx.append(rf)
+        v_status.append(np.where(full[rf], 3, 2))
+        v_upd.append(ref_ts[rf])
+        v_refund.append(refund_fen[rf])
+        v_done.append(done_ts[rf])
         vi = np.concatenate(v_idx)
         vs = np.concatenate(v_status).astype(np.int8)
         vu = np.concatenate(v_upd)
@@ -933,28 +1231,63 @@ class ChunkSim:
         o = np.lexsort((vu, vi))
         vi, vs, vu, vr, vd = vi[o], vs[o], vu[o], vr[o], vd[o]
         cday = utc_to_day(created)
-        self.sink.add("ecommerce.orders", plat=plat[vi], ono=ono[vi], shop=shop[vi], buyer=self.gid[person[vi]],
-                      masked=np.where(masked_null[vi], -1, phone_now[vi]), status=vs, created=created[vi],
-                      paid=paid_ts[vi], completed=vd, total=gross_y[vi], disc=np.where(unpaid[vi], disc_y[vi], disc_y[vi]),
-                      pay=np.where(unpaid[vi], 0, net_y[vi]), refund=vr, coupon=coupon[vi], city=recv_city[vi],
-                      upd=vu, _dt=cday[vi], _avail=utc_to_day(vu), _lk=ono[vi])
+        self.sink.add(
+            "ecommerce.orders",
+            plat=plat[vi],
+            ono=ono[vi],
+            shop=shop[vi],
+            buyer=self.gid[person[vi]],
+            masked=np.where(masked_null[vi], -1, phone_now[vi]),
+            status=vs,
+            created=created[vi],
+            paid=paid_ts[vi],
+            completed=vd,
+            total=gross_y[vi],
+            disc=np.where(unpaid[vi], disc_y[vi], disc_y[vi]),
+            pay=np.where(unpaid[vi], 0, net_y[vi]),
+            refund=vr,
+            coupon=coupon[vi],
+            city=recv_city[vi],
+            upd=vu,
+            _dt=cday[vi],
+            _avail=utc_to_day(vu),
+            _lk=ono[vi],
+        )
         # lines: one version at creation, a second version for refunded lines at refund time
         lr = np.where((l_ref > 0) & (utc_to_day(ref_ts[lt]) <= D_END))[0]
-        self.sink.add("ecommerce.order_lines", plat=np.concatenate([plat[lt], plat[lt[lr]]]),
-                      ono=np.concatenate([ono[lt], ono[lt[lr]]]), line=np.concatenate([l_no, l_no[lr]]),
-                      cat=np.concatenate([l_cat, l_cat[lr]]), sku=np.concatenate([l_sku, l_sku[lr]]),
-                      qty=np.concatenate([l_qty, l_qty[lr]]), price=np.concatenate([l_price, l_price[lr]]),
-                      pay=np.concatenate([np.where(unpaid[lt], 0, l_net), np.where(unpaid[lt[lr]], 0, l_net[lr])]),
-                      refund=np.concatenate([np.zeros(len(lt), np.int64), l_ref[lr]]),
-                      _dt=np.concatenate([cday[lt], cday[lt[lr]]]),
-                      _avail=np.concatenate([cday[lt], utc_to_day(ref_ts[lt[lr]])]),
-                      _lk=np.concatenate([ono[lt], ono[lt[lr]]]))
+        self.sink.add(
+            "ecommerce.order_lines",
+            plat=np.concatenate([plat[lt], plat[lt[lr]]]),
+            ono=np.concatenate([ono[lt], ono[lt[lr]]]),
+            line=np.concatenate([l_no, l_no[lr]]),
+            cat=np.concatenate([l_cat, l_cat[lr]]),
+            sku=np.concatenate([l_sku, l_sku[lr]]),
+            qty=np.concatenate([l_qty, l_qty[lr]]),
+            price=np.concatenate([l_price, l_price[lr]]),
+            pay=np.concatenate([np.where(unpaid[lt], 0, l_net), np.where(unpaid[lt[lr]], 0, l_net[lr])]),
+            refund=np.concatenate([np.zeros(len(lt), np.int64), l_ref[lr]]),
+            _dt=np.concatenate([cday[lt], cday[lt[lr]]]),
+            _avail=np.concatenate([cday[lt], utc_to_day(ref_ts[lt[lr]])]),
+            _lk=np.concatenate([ono[lt], ono[lt[lr]]]),
+        )
         cu = (coupon >= 0) & ~unpaid
-        self._redemptions(coupon[cu], np.where(plat[cu] == 0, 2, 3), np.full(cu.sum(), -1), ono[cu], paid_ts[cu] + 1)
+        self._redemptions(
+            coupon[cu], np.where(plat[cu] == 0, 2, 3), np.full(cu.sum(), -1), ono[cu], paid_ts[cu] + 1
+        )
         bound = np.where(plat == 0, self.bind_tmall[person], self.bind_jd[person])
-        self.truth.add("records", kind=np.where(plat == 0, 1, 4), ref=ono, person=self.gid[person], linkable=bound, camp=pu["camp"][sel],
-                       net=np.where(unpaid, 0, net_y - refund_fen), ts=created, bad=np.full(k, -1, np.int8), sub=plat,
-                       refund=np.zeros(k, bool))
+        self.truth.add(
+            "records",
+            kind=np.where(plat == 0, 1, 4),
+            ref=ono,
+            person=self.gid[person],
+            linkable=bound,
+            camp=pu["camp"][sel],
+            net=np.where(unpaid, 0, net_y - refund_fen),
+            ts=created,
+            bad=np.full(k, -1, np.int8),
+            sub=plat,
+            refund=np.zeros(k, bool),
+        )
         self.ecom_orders = (person, plat, created, sel)
 
     # ------------------------------------------------------------------------------------------------
@@ -970,12 +1303,22 @@ class ChunkSim:
         pu["ref"][sel] = ono
         home = self.home[person]
         u = rng.random(k)
-        o2o_ok = (st.o2o_from_day[home] >= 0) & (st.o2o_from_day[home] <= pu["day"][sel]) & st.is_open(home, pu["day"][sel])
-        ful = np.where(o2o_ok & (u < 0.4), 0, np.where((u < 0.7) & st.is_open(home, pu["day"][sel]), 1, 2)).astype(np.int8)
+        o2o_ok = (
+            (st.o2o_from_day[home] >= 0)
+            & (st.o2o_from_day[home] <= pu["day"][sel])
+            & st.is_open(home, pu["day"][sel])
+        )
+        ful = np.where(
+            o2o_ok & (u < 0.4), 0, np.where((u < 0.7) & st.is_open(home, pu["day"][sel]), 1, 2)
+        ).astype(np.int8)
         store = np.where(ful == 2, -1, home)
         cancel = (rng.random(k) < r.mp_cancel_share) & (pu["camp"][sel] < 0)
         paid = np.where(cancel, -1, created + rng.integers(5, 300, size=k))
-        done = np.where(ful == 2, created + rng.integers(2 * DAY, 5 * DAY, size=k), created + rng.integers(1800, 4 * 3600, size=k))
+        done = np.where(
+            ful == 2,
+            created + rng.integers(2 * DAY, 5 * DAY, size=k),
+            created + rng.integers(1800, 4 * 3600, size=k),
+        )
         refund = ~cancel & (rng.random(k) < r.mp_refund_share) & (pu["camp"][sel] < 0)
         full = refund & (rng.random(k) < 0.6)
         ref_ts = done + rng.integers(3600, 7 * DAY, size=k)
@@ -983,7 +1326,9 @@ class ChunkSim:
         refund_fen = np.where(full, net, np.where(refund, net // 3, 0))
         coupon = pu["coupon"][sel]
         vi = np.concatenate([np.arange(k), np.where(~cancel)[0], np.where(refund)[0]])
-        vs = np.concatenate([np.where(cancel, 3, 0), np.ones((~cancel).sum()), np.where(full[refund], 2, 1)]).astype(np.int8)
+        vs = np.concatenate(
+            [np.where(cancel, 3, 0), np.ones((~cancel).sum()), np.where(full[refund], 2, 1)]
+        ).astype(np.int8)
         vu = np.concatenate([np.where(cancel, created + 900, paid), done[~cancel], ref_ts[refund]])
         vr = np.concatenate([np.zeros(k, np.int64), np.zeros((~cancel).sum(), np.int64), refund_fen[refund]])
         keep = utc_to_day(vu) <= D_END
@@ -991,28 +1336,68 @@ class ChunkSim:
         o = np.lexsort((vu, vi))
         vi, vs, vu, vr = vi[o], vs[o], vu[o], vr[o]
         cday = utc_to_day(created)
-        self.sink.add("miniprogram.orders", ono=ono[vi], user=self.gid[person[vi]], store=store[vi], ful=ful[vi],
-                      status=vs, created=created[vi], paid=paid[vi], total=gross[vi], disc=disc[vi],
-                      paidf=np.where(cancel[vi], 0, net[vi]), refund=vr, coupon=coupon[vi], upd=vu,
-                      _dt=cday[vi], _avail=utc_to_day(vu), _lk=ono[vi])
+        self.sink.add(
+            "miniprogram.orders",
+            ono=ono[vi],
+            user=self.gid[person[vi]],
+            store=store[vi],
+            ful=ful[vi],
+            status=vs,
+            created=created[vi],
+            paid=paid[vi],
+            total=gross[vi],
+            disc=disc[vi],
+            paidf=np.where(cancel[vi], 0, net[vi]),
+            refund=vr,
+            coupon=coupon[vi],
+            upd=vu,
+            _dt=cday[vi],
+            _avail=utc_to_day(vu),
+            _lk=ono[vi],
+        )
         lsel = np.isin(li["p"], sel)
         pos_of = np.full(len(pu["person"]), -1, np.int64)
         pos_of[sel] = np.arange(k)
         lt = pos_of[li["p"][lsel]]
-        self.sink.add("miniprogram.order_lines", ono=ono[lt], line=li["no"][lsel], sku=li["sku"][lsel],
-                      cat=li["cat"][lsel], qty=li["qty"][lsel], price=li["price"][lsel],
-                      paid=np.where(cancel[lt], 0, li["net"][lsel]), _dt=cday[lt], _avail=cday[lt], _lk=ono[lt])
+        self.sink.add(
+            "miniprogram.order_lines",
+            ono=ono[lt],
+            line=li["no"][lsel],
+            sku=li["sku"][lsel],
+            cat=li["cat"][lsel],
+            qty=li["qty"][lsel],
+            price=li["price"][lsel],
+            paid=np.where(cancel[lt], 0, li["net"][lsel]),
+            _dt=cday[lt],
+            _avail=cday[lt],
+            _lk=ono[lt],
+        )
         cu = (coupon >= 0) & ~cancel
         self._redemptions(coupon[cu], 1, store[cu], ono[cu], paid[cu] + 1)
         # points for members who authorised their phone
-        mem = (self.card[person] >= 0) & (self.mp_auth_ts[person] >= 0) & (self.mp_auth_ts[person] <= created) & ~cancel
+        mem = (
+            (self.card[person] >= 0)
+            & (self.mp_auth_ts[person] >= 0)
+            & (self.mp_auth_ts[person] <= created)
+            & ~cancel
+        )
         mem &= self.enrol_day[person] <= cday
         self._ledger(self.card[person[mem]], 0, net[mem] // 100, 1, ono[mem], done[mem] + 60)
         self.mp_spend = (person[mem], done[mem], net[mem])
         linkable = (self.mp_auth_ts[person] >= 0) | self.mp_unionid[person]
-        self.truth.add("records", kind=2, ref=ono, person=self.gid[person], linkable=linkable, camp=pu["camp"][sel],
-                       net=np.where(cancel, 0, net - refund_fen), ts=created, bad=np.full(k, -1, np.int8),
-                       sub=np.zeros(k, np.int8), refund=np.zeros(k, bool))
+        self.truth.add(
+            "records",
+            kind=2,
+            ref=ono,
+            person=self.gid[person],
+            linkable=linkable,
+            camp=pu["camp"][sel],
+            net=np.where(cancel, 0, net - refund_fen),
+            ts=created,
+            bad=np.full(k, -1, np.int8),
+            sub=np.zeros(k, np.int8),
+            refund=np.zeros(k, bool),
+        )
         # deliveries of DELIVERY orders
         dv = np.where(ful == 0)[0]
         self.mp_deliveries = (store[dv], ono[dv], net[dv], created[dv], cancel[dv], person[dv])
@@ -1037,18 +1422,42 @@ class ChunkSim:
         dids = self.ctr.take("delivery", n)
         promised = ordered + rng.integers(30, 61, size=n) * 60
         late = rng.random(n) < r.o2o_late_share
-        delivered = np.where(late, promised + rng.integers(1, 46, size=n) * 60,
-                             ordered + ((promised - ordered) * rng.uniform(0.5, 1.0, size=n)).astype(np.int64))
+        delivered = np.where(
+            late,
+            promised + rng.integers(1, 46, size=n) * 60,
+            ordered + ((promised - ordered) * rng.uniform(0.5, 1.0, size=n)).astype(np.int64),
+        )
         delivered = np.where(cancelled, -1, delivered)
         day = utc_to_day(ordered)
-        self.sink.add("o2o.delivery_orders", did=dids, store=store, source=source, src_no=src_no, amount=amount,
-                      ordered=ordered, promised=promised, delivered=delivered, cancelled=cancelled,
-                      _dt=day, _avail=np.where(cancelled, day, utc_to_day(np.maximum(delivered, ordered))), _lk=dids)
+        self.sink.add(
+            "o2o.delivery_orders",
+            did=dids,
+            store=store,
+            source=source,
+            src_no=src_no,
+            amount=amount,
+            ordered=ordered,
+            promised=promised,
+            delivered=delivered,
+            cancelled=cancelled,
+            _dt=day,
+            _avail=np.where(cancelled, day, utc_to_day(np.maximum(delivered, ordered))),
+            _lk=dids,
+        )
         pu["ref"][sel] = pref
-        self.truth.add("records", kind=3, ref=pref, person=self.gid[person], linkable=np.zeros(k, bool),
-                       camp=pu["camp"][sel], net=np.where(cancelled[len(m_store):], 0, pu["net"][sel]),
-                       ts=pu["ts"][sel], bad=np.full(k, -1, np.int8), sub=src,
-                       refund=np.zeros(k, bool))
+        self.truth.add(
+            "records",
+            kind=3,
+            ref=pref,
+            person=self.gid[person],
+            linkable=np.zeros(k, bool),
+            camp=pu["camp"][sel],
+            net=np.where(cancelled[len(m_store) :], 0, pu["net"][sel]),
+            ts=pu["ts"][sel],
+            bad=np.full(k, -1, np.int8),
+            sub=src,
+            refund=np.zeros(k, bool),
+        )
         self.truth.add("deliveries", did=dids, late=late & ~cancelled, cancelled=cancelled)
 
     # ------------------------------------------------------------------------------------------------
@@ -1074,8 +1483,15 @@ class ChunkSim:
         tier = np.maximum(lvl, t0[p])
         prev = np.where(start, t0[p], np.r_[0, tier[:-1]])
         up = tier > prev
-        ev_p, ev_from, ev_to, ev_ts, ev_reason = [p[up]], [prev[up]], [tier[up]], [ts[up] + 600], [np.zeros(up.sum(), np.int8)]
-        # annual review on 2025-11-01: members whose last-12-month spend is below their tier's bar drop one tier
+        ev_p, ev_from, ev_to, ev_ts, ev_reason = (
+            [p[up]],
+            [prev[up]],
+            [tier[up]],
+            [ts[up] + 600],
+            [np.zeros(up.sum(), np.int8)],
+        )
+        # annual review on 2025-11-01: members whose last-12-month spend is under half their tier's bar
+        # drop one tier
         review = D0 + 365
         rts = review * DAY - 8 * 3600 + 2 * 3600
         before = ts < rts
@@ -1085,13 +1501,21 @@ class ChunkSim:
         mem = (self.card >= 0) & (self.card_type == 0) & (self.enrol_day < review - 30)
         down = mem & (last_tier > 0) & (spend12 < thr[last_tier] * 0.5)
         dp = np.where(down)[0]
-        ev_p.append(dp); ev_from.append(last_tier[dp]); ev_to.append(last_tier[dp] - 1)
-        ev_ts.append(np.full(len(dp), rts) + rng.integers(0, 3600, size=len(dp))); ev_reason.append(np.ones(len(dp), np.int8))
+        ev_p.append(dp)
+        ev_from.append(last_tier[dp])
+        ev_to.append(last_tier[dp] - 1)
+        ev_ts.append(np.full(len(dp), rts) + rng.integers(0, 3600, size=len(dp)))
+        ev_reason.append(np.ones(len(dp), np.int8))
         # a few manual adjustments by the service desk
         man = np.where(mem & (rng.random(n) < 0.003))[0]
-        man_ts = local_to_utc(D0 + rng.integers(0, N_DAYS, size=len(man)), rng.integers(9 * 3600, 18 * 3600, size=len(man)))
-        ev_p.append(man); ev_from.append(t0[man]); ev_to.append(np.minimum(t0[man] + 1, 3))
-        ev_ts.append(man_ts); ev_reason.append(np.full(len(man), 2, np.int8))
+        man_ts = local_to_utc(
+            D0 + rng.integers(0, N_DAYS, size=len(man)), rng.integers(9 * 3600, 18 * 3600, size=len(man))
+        )
+        ev_p.append(man)
+        ev_from.append(t0[man])
+        ev_to.append(np.minimum(t0[man] + 1, 3))
+        ev_ts.append(man_ts)
+        ev_reason.append(np.full(len(man), 2, np.int8))
         ep = np.concatenate(ev_p)
         ets = np.concatenate(ev_ts)
         keep = utc_to_day(ets) <= D_END
@@ -1099,7 +1523,7 @@ class ChunkSim:
         efrom = np.concatenate(ev_from)[keep]
         eto = np.concatenate(ev_to)[keep]
         ereason = np.concatenate(ev_reason)[keep]
-        # downgrades after a later upgrade would conflict: keep events in time order per member and recompute from
+        # keep events in time order per member and recompute each event's from-tier from the previous one
         o = np.lexsort((ets, ep))
         ep, ets, efrom, eto, ereason = ep[o], ets[o], efrom[o], eto[o], ereason[o]
         st = np.r_[True, ep[1:] != ep[:-1]] if len(ep) else np.zeros(0, bool)
@@ -1108,19 +1532,36 @@ class ChunkSim:
         ep, ets, efrom, eto, ereason = ep[ok], ets[ok], efrom[ok], eto[ok], ereason[ok]
         ereason = np.where((ereason == 1) & (eto > efrom), 0, ereason).astype(np.int8)
         ereason = np.where((ereason == 0) & (eto < efrom), 1, ereason).astype(np.int8)
-        self.sink.add("crm.tier_changes", card=self.card[ep], frm=efrom, to=eto, ts=ets, reason=ereason,
-                      _dt=utc_to_day(ets), _avail=utc_to_day(ets), _lk=self.card[ep])
+        self.sink.add(
+            "crm.tier_changes",
+            card=self.card[ep],
+            frm=efrom,
+            to=eto,
+            ts=ets,
+            reason=ereason,
+            _dt=utc_to_day(ets),
+            _avail=utc_to_day(ets),
+            _lk=self.card[ep],
+        )
         self.tier_events = (ep, ets, eto)
         # point redemptions
         red = np.where(mem & (rng.random(n) < 0.15))[0]
-        rts2 = local_to_utc(D0 + rng.integers(30, N_DAYS, size=len(red)), rng.integers(9 * 3600, 21 * 3600, size=len(red)))
-        ok = (utc_to_day(rts2) >= self.enrol_day[red]) & (utc_to_day(rts2) <= np.minimum(self.end[red], D_END))
+        rts2 = local_to_utc(
+            D0 + rng.integers(30, N_DAYS, size=len(red)), rng.integers(9 * 3600, 21 * 3600, size=len(red))
+        )
+        ok = (utc_to_day(rts2) >= self.enrol_day[red]) & (
+            utc_to_day(rts2) <= np.minimum(self.end[red], D_END)
+        )
         red, rts2 = red[ok], rts2[ok]
-        self._ledger(self.card[red], 1, -rng.integers(1, 20, size=len(red)) * 100, -1, np.full(len(red), -1), rts2)
+        self._ledger(
+            self.card[red], 1, -rng.integers(1, 20, size=len(red)) * 100, -1, np.full(len(red), -1), rts2
+        )
         # points expiry at the end of 2025 for some members
         ex = np.where(mem & (rng.random(n) < 0.10))[0]
         ets2 = np.full(len(ex), local_to_utc(np.array([D0 + 60 + 365]), np.array([86399]))[0])
-        self._ledger(self.card[ex], 2, -rng.integers(1, 50, size=len(ex)) * 10, -1, np.full(len(ex), -1), ets2)
+        self._ledger(
+            self.card[ex], 2, -rng.integers(1, 50, size=len(ex)) * 10, -1, np.full(len(ex), -1), ets2
+        )
 
     # ------------------------------------------------------------------------------------------------
     def behaviour(self) -> None:
@@ -1142,8 +1583,13 @@ class ChunkSim:
             cart = sel[rng.random(k) < 0.6]
             fav = sel[rng.random(k) < 0.15]
             e = np.concatenate([e, cart, fav])
-            e_ts = np.concatenate([e_ts, pu["ts"][cart] - rng.integers(30, 3600, size=len(cart)),
-                                   pu["ts"][fav] - rng.integers(30, DAY, size=len(fav))])
+            e_ts = np.concatenate(
+                [
+                    e_ts,
+                    pu["ts"][cart] - rng.integers(30, 3600, size=len(cart)),
+                    pu["ts"][fav] - rng.integers(30, DAY, size=len(fav)),
+                ]
+            )
             e_type = np.concatenate([e_type, np.ones(len(cart)), np.full(len(fav), 2)]).astype(np.int8)
             person = pu["person"][e]
             plat = np.where(pu["ch"][e] == CH_JD, 1, 0).astype(np.int8)
@@ -1162,8 +1608,12 @@ class ChunkSim:
             bts = local_to_utc(bd, sample_secs(rng, len(bp), ONLINE_HOURS))
             nb = 1 + rng.poisson(1.0, size=len(bp))
             bp2 = np.repeat(bp, nb)
-            bts2 = np.repeat(bts, nb) + group_rank(np.repeat(np.arange(len(bp)), nb)) * rng.integers(10, 120, size=len(bp2))
-            b_type = np.where(rng.random(len(bp2)) < 0.15, 3, np.where(rng.random(len(bp2)) < 0.1, 1, 0)).astype(np.int8)
+            bts2 = np.repeat(bts, nb) + group_rank(np.repeat(np.arange(len(bp)), nb)) * rng.integers(
+                10, 120, size=len(bp2)
+            )
+            b_type = np.where(
+                rng.random(len(bp2)) < 0.15, 3, np.where(rng.random(len(bp2)) < 0.1, 1, 0)
+            ).astype(np.int8)
             b_plat = np.where(self.has_tmall[bp2], 0, 1).astype(np.int8)
             b_cat = rng.integers(0, len(CATEGORIES), size=len(bp2))
             b_sku = np.searchsorted(self.w.sku_popularity, rng.random(len(bp2)))
@@ -1180,7 +1630,7 @@ class ChunkSim:
                 xp = np.repeat(np.arange(self.n), ne)
                 xd = D0 + sample_days(rng, lo[xp], hi[xp], self.cw_online)
                 xts = local_to_utc(xd, sample_secs(rng, len(xp), ONLINE_HOURS))
-                cps, cts, cc, clicks, clicks_ts = [xp], [xts], [np.full(len(xp), -1)], [], []
+                cps, cts, cc = [xp], [xts], [np.full(len(xp), -1)]
                 ctypes = [np.full(len(xp), 4, np.int8)]
                 for cidx, treated, sent_ts, clk, clk_ts in getattr(self, "tmall_campaign_exposures", []):
                     cps += [treated, clk]
@@ -1200,18 +1650,43 @@ class ChunkSim:
                 ok = self.has_mp[person] & (self.mp_reg_ts[person] <= e_ts)
             day = utc_to_day(e_ts)
             ok &= (day >= D0) & (day <= D_END)
-            person, e_ts, e_type, plat, e_cat, e_sku, camp = (a[ok] for a in (person, e_ts, e_type, plat, e_cat, e_sku, camp))
+            person, e_ts, e_type, plat, e_cat, e_sku, camp = (
+                a[ok] for a in (person, e_ts, e_type, plat, e_cat, e_sku, camp)
+            )
             o = np.lexsort((e_ts, person))
-            person, e_ts, e_type, plat, e_cat, e_sku, camp = (a[o] for a in (person, e_ts, e_type, plat, e_cat, e_sku, camp))
+            person, e_ts, e_type, plat, e_cat, e_sku, camp = (
+                a[o] for a in (person, e_ts, e_type, plat, e_cat, e_sku, camp)
+            )
             if kind == "mp":
                 ids = self.ctr.take("mp_event", len(person))
-                self.sink.add("miniprogram.events", eid=ids, user=self.gid[person], etype=e_type, cat=e_cat, sku=e_sku,
-                              ts=e_ts, _dt=utc_to_day(e_ts), _avail=utc_to_day(e_ts), _lk=ids)
+                self.sink.add(
+                    "miniprogram.events",
+                    eid=ids,
+                    user=self.gid[person],
+                    etype=e_type,
+                    cat=e_cat,
+                    sku=e_sku,
+                    ts=e_ts,
+                    _dt=utc_to_day(e_ts),
+                    _avail=utc_to_day(e_ts),
+                    _lk=ids,
+                )
             else:
                 ids = self.ctr.take("platform_event", len(person))
-                self.sink.add("behaviour.platform_events", eid=ids, plat=plat, buyer=self.gid[person], etype=e_type,
-                              cat=e_cat, sku=e_sku, camp=camp, ts=e_ts, _dt=utc_to_day(e_ts), _avail=utc_to_day(e_ts),
-                              _lk=ids)
+                self.sink.add(
+                    "behaviour.platform_events",
+                    eid=ids,
+                    plat=plat,
+                    buyer=self.gid[person],
+                    etype=e_type,
+                    cat=e_cat,
+                    sku=e_sku,
+                    camp=camp,
+                    ts=e_ts,
+                    _dt=utc_to_day(e_ts),
+                    _avail=utc_to_day(e_ts),
+                    _lk=ids,
+                )
 
     # ------------------------------------------------------------------------------------------------
     def dimensions(self) -> None:
@@ -1221,20 +1696,28 @@ class ChunkSim:
         gid = self.gid
         m = np.where(self.card >= 0)[0]
         # CRM members: enrolment (or first extract), phone change, tier changes, cancellation
-        first_upd = np.where(self.enrol_day[m] < D0,
-                             self.enrol_ts[m] + rng.integers(0, 300, size=len(m)) * DAY // 1,
-                             self.enrol_ts[m])
-        first_upd = np.where((self.enrol_day[m] < D0) & (utc_to_day(first_upd) >= D0), self.enrol_ts[m] + 60, first_upd)
+        first_upd = np.where(
+            self.enrol_day[m] < D0,
+            self.enrol_ts[m] + rng.integers(0, 300, size=len(m)) * DAY // 1,
+            self.enrol_ts[m],
+        )
+        first_upd = np.where(
+            (self.enrol_day[m] < D0) & (utc_to_day(first_upd) >= D0), self.enrol_ts[m] + 60, first_upd
+        )
         vp = [m]
         vts = [first_upd]
         vkind = [np.zeros(len(m), np.int8)]
         ch = np.where(self.change_day[m] >= 0)[0]
-        vp.append(m[ch]); vts.append(local_to_utc(self.change_day[m[ch]], rng.integers(9 * 3600, 21 * 3600, size=len(ch))))
+        vp.append(m[ch])
+        vts.append(local_to_utc(self.change_day[m[ch]], rng.integers(9 * 3600, 21 * 3600, size=len(ch))))
         vkind.append(np.ones(len(ch), np.int8))
         ep, ets, eto = self.tier_events
-        vp.append(ep); vts.append(ets + 5); vkind.append(np.full(len(ep), 2, np.int8))
+        vp.append(ep)
+        vts.append(ets + 5)
+        vkind.append(np.full(len(ep), 2, np.int8))
         cn = np.where(self.cancel_day[m] >= 0)[0]
-        vp.append(m[cn]); vts.append(local_to_utc(self.cancel_day[m[cn]], rng.integers(9 * 3600, 21 * 3600, size=len(cn))))
+        vp.append(m[cn])
+        vts.append(local_to_utc(self.cancel_day[m[cn]], rng.integers(9 * 3600, 21 * 3600, size=len(cn))))
         vkind.append(np.full(len(cn), 3, np.int8))
         p = np.concatenate(vp)
         ts = np.concatenate(vts)
@@ -1242,7 +1725,11 @@ class ChunkSim:
         o = np.lexsort((kind, ts, p))
         p, ts, kind = p[o], ts[o], kind[o]
         # state at each version
-        phone = np.where((self.change_day[p] >= 0) & (utc_to_day(ts) >= self.change_day[p]), self.new_phone[p], self.phone[p])
+        phone = np.where(
+            (self.change_day[p] >= 0) & (utc_to_day(ts) >= self.change_day[p]),
+            self.new_phone[p],
+            self.phone[p],
+        )
         fmt = np.where(kind == 1, PH_PLAIN, self.crm_phone_fmt[p])
         tier = self.tier0[p].copy()
         if len(ep):
@@ -1254,33 +1741,65 @@ class ChunkSim:
         status = ((self.cancel_day[p] >= 0) & (utc_to_day(ts) >= self.cancel_day[p])).astype(np.int8)
         day = utc_to_day(ts)
         keep = day <= D_END
-        gender_code = rng.choice(6, size=n, p=[0.40, 0.35, 0.08, 0.07, 0.05, 0.05])  # M/F/男/女/U/NULL as typed
-        gcode = np.where(self.gender == 1, np.where(gender_code < 2, 0, np.where(gender_code < 4, 2, gender_code)),
-                         np.where(gender_code < 2, 1, np.where(gender_code < 4, 3, gender_code)))
-        bday_kind = rng.choice(5, size=n, p=[0.85, 0.05, 0.03, 0.05, 0.02])  # ok, NULL, 0000-00-00, 1900-01-01, future
+        gender_code = rng.choice(
+            6, size=n, p=[0.40, 0.35, 0.08, 0.07, 0.05, 0.05]
+        )  # M/F/男/女/U/NULL as typed
+        gcode = np.where(
+            self.gender == 1,
+            np.where(gender_code < 2, 0, np.where(gender_code < 4, 2, gender_code)),
+            np.where(gender_code < 2, 1, np.where(gender_code < 4, 3, gender_code)),
+        )
+        bday_kind = rng.choice(
+            5, size=n, p=[0.85, 0.05, 0.03, 0.05, 0.02]
+        )  # ok, NULL, 0000-00-00, 1900-01-01, future
         sel = lambda a: a[keep]  # noqa: E731
-        self.sink.add("crm.members", card=sel(self.card[p]), ctype=sel(self.card_type[p]), phone=sel(phone),
-                      fmt=sel(fmt).astype(np.int8), person=sel(gid[p]), gender=sel(gcode[p]).astype(np.int8),
-                      bday=sel(self.birth_day[p]), bkind=sel(bday_kind[p]).astype(np.int8), city=sel(self.city[p]),
-                      store=sel(np.where(np.isin(self.enrol_channel[p], [2, 3]), -1, self.home[p])),
-                      ech=sel(self.enrol_channel[p]), enrolled=sel(self.enrol_ts[p]), tier=sel(tier).astype(np.int8),
-                      status=sel(status), upd=sel(ts), _dt=sel(np.maximum(day, D0)), _avail=sel(np.maximum(day, D0)),
-                      _lk=sel(self.card[p]))
+        self.sink.add(
+            "crm.members",
+            card=sel(self.card[p]),
+            ctype=sel(self.card_type[p]),
+            phone=sel(phone),
+            fmt=sel(fmt).astype(np.int8),
+            person=sel(gid[p]),
+            gender=sel(gcode[p]).astype(np.int8),
+            bday=sel(self.birth_day[p]),
+            bkind=sel(bday_kind[p]).astype(np.int8),
+            city=sel(self.city[p]),
+            store=sel(np.where(np.isin(self.enrol_channel[p], [2, 3]), -1, self.home[p])),
+            ech=sel(self.enrol_channel[p]),
+            enrolled=sel(self.enrol_ts[p]),
+            tier=sel(tier).astype(np.int8),
+            status=sel(status),
+            upd=sel(ts),
+            _dt=sel(np.maximum(day, D0)),
+            _avail=sel(np.maximum(day, D0)),
+            _lk=sel(self.card[p]),
+        )
         self.truth.add("members_state", person=gid[m], card=self.card[m], tier0=self.tier0[m])
         # mini-program users: registration, later phone authorisation
         u = np.where(self.has_mp & (self.mp_reg_day <= D_END))[0]
         later = u[(self.mp_auth_ts[u] >= 0) & (utc_to_day(self.mp_auth_ts[u]) != self.mp_reg_day[u])]
         at_reg = (self.mp_auth_ts[u] >= 0) & (utc_to_day(self.mp_auth_ts[u]) == self.mp_reg_day[u])
         up = np.concatenate([u, later])
-        upd = np.concatenate([np.where(at_reg, self.mp_auth_ts[u], self.mp_reg_ts[u]), self.mp_auth_ts[later]])
+        upd = np.concatenate(
+            [np.where(at_reg, self.mp_auth_ts[u], self.mp_reg_ts[u]), self.mp_auth_ts[later]]
+        )
         has_phone = np.concatenate([at_reg, np.ones(len(later), bool)])
         ok = utc_to_day(upd) <= D_END
         up, upd, has_phone = up[ok], upd[ok], has_phone[ok]
         uph = self.keyed_phone_for(up, utc_to_day(upd))
-        self.sink.add("miniprogram.users", user=gid[up], unionid=self.mp_unionid[up], phone=np.where(has_phone, uph, -1),
-                      nick=(gid[up] * 7 + self.seed) % len(nm.NICKNAMES), reg=self.mp_reg_ts[up],
-                      auth=np.where(has_phone, self.mp_auth_ts[up], -1), upd=upd,
-                      _dt=np.maximum(utc_to_day(upd), D0), _avail=np.maximum(utc_to_day(upd), D0), _lk=gid[up])
+        self.sink.add(
+            "miniprogram.users",
+            user=gid[up],
+            unionid=self.mp_unionid[up],
+            phone=np.where(has_phone, uph, -1),
+            nick=(gid[up] * 7 + self.seed) % len(nm.NICKNAMES),
+            reg=self.mp_reg_ts[up],
+            auth=np.where(has_phone, self.mp_auth_ts[up], -1),
+            upd=upd,
+            _dt=np.maximum(utc_to_day(upd), D0),
+            _avail=np.maximum(utc_to_day(upd), D0),
+            _lk=gid[up],
+        )
         # bindings
         for pi, plat in enumerate(("tmall", "jd")):
             b = np.where(getattr(self, f"bind_{plat}"))[0]
@@ -1293,16 +1812,31 @@ class ChunkSim:
             bound = np.concatenate([bts, bts[uts >= 0]])
             ok = utc_to_day(upd) <= D_END
             bp, upd, unb, bound = bp[ok], upd[ok], unb[ok], bound[ok]
-            self.sink.add("ecommerce.membership_bindings", plat=pi, buyer=gid[bp],
-                          phone=self.keyed_phone_for(bp, utc_to_day(bound)), bound=bound, unbound=unb, upd=upd,
-                          _dt=np.maximum(utc_to_day(upd), D0), _avail=np.maximum(utc_to_day(upd), D0), _lk=gid[bp])
+            self.sink.add(
+                "ecommerce.membership_bindings",
+                plat=pi,
+                buyer=gid[bp],
+                phone=self.keyed_phone_for(bp, utc_to_day(bound)),
+                bound=bound,
+                unbound=unb,
+                upd=upd,
+                _dt=np.maximum(utc_to_day(upd), D0),
+                _avail=np.maximum(utc_to_day(upd), D0),
+                _lk=gid[bp],
+            )
         # WeCom contacts: add (and delete) per (person, guide)
         cp, cg, cadd, cdel, cway = [], [], [], [], []
         w1 = np.where(self.wecom)[0]
-        cp.append(w1); cg.append(self.guide[w1]); cadd.append(self.wecom_add_ts[w1]); cdel.append(self.wecom_del_ts[w1])
+        cp.append(w1)
+        cg.append(self.guide[w1])
+        cadd.append(self.wecom_add_ts[w1])
+        cdel.append(self.wecom_del_ts[w1])
         cway.append(self.add_way[w1])
         w2 = np.where(self.wecom2)[0]
-        cp.append(w2); cg.append(self.guide2[w2]); cadd.append(self.wecom2_add_ts[w2]); cdel.append(np.full(len(w2), -1))
+        cp.append(w2)
+        cg.append(self.guide2[w2])
+        cadd.append(self.wecom2_add_ts[w2])
+        cdel.append(np.full(len(w2), -1))
         cway.append(self.add_way2[w2])
         cp, cg, cadd, cdel, cway = (np.concatenate(a) for a in (cp, cg, cadd, cdel, cway))
         vp = np.concatenate([np.arange(len(cp)), np.where(cdel >= 0)[0]])
@@ -1311,18 +1845,57 @@ class ChunkSim:
         ok = utc_to_day(vupd) <= D_END
         vp, vupd, vdel = vp[ok], vupd[ok], vdel[ok]
         staff = self.w.staff
-        self.sink.add("wecom.external_contacts", person=gid[cp[vp]], unionid=self.wecom_unionid_shown[cp[vp]],
-                      staff=cg[vp], store=staff.store[cg[vp]], way=cway[vp].astype(np.int8), added=cadd[vp], deleted=vdel,
-                      upd=vupd, _dt=np.maximum(utc_to_day(vupd), D0), _avail=np.maximum(utc_to_day(vupd), D0),
-                      _lk=gid[cp[vp]])
+        self.sink.add(
+            "wecom.external_contacts",
+            person=gid[cp[vp]],
+            unionid=self.wecom_unionid_shown[cp[vp]],
+            staff=cg[vp],
+            store=staff.store[cg[vp]],
+            way=cway[vp].astype(np.int8),
+            added=cadd[vp],
+            deleted=vdel,
+            upd=vupd,
+            _dt=np.maximum(utc_to_day(vupd), D0),
+            _avail=np.maximum(utc_to_day(vupd), D0),
+            _lk=gid[cp[vp]],
+        )
         # truth about people
-        self.truth.add("people", person=gid, seg=self.seg, gender=self.gender, birth=self.birth_day,
-                       surname=self.surname, g1=self.given1, g2=self.given2, city=self.city, home=self.home,
-                       lam=self.lam, churn_p=self.churn_p, start=self.start, churn=self.churn_day,
-                       is_staff=self.is_staff, is_test=self.is_test, card=self.card, ctype=self.card_type,
-                       enrol=self.enrol_day, acquired=self.acquired, phone=self.phone, new_phone=self.new_phone,
-                       change_day=self.change_day, family_head=gid[self.fam_head], in_family=self.in_family,
-                       has_mp=self.has_mp, mp_unionid=self.mp_unionid, mp_auth=self.mp_auth_ts >= 0,
-                       has_tmall=self.has_tmall, has_jd=self.has_jd, bind_tmall=self.bind_tmall,
-                       bind_jd=self.bind_jd, wecom=self.wecom, wecom_unionid=self.wecom_unionid_shown,
-                       existing=self.existing, cancel=self.cancel_day, crm_fmt=self.crm_phone_fmt)
+        self.truth.add(
+            "people",
+            person=gid,
+            seg=self.seg,
+            gender=self.gender,
+            birth=self.birth_day,
+            surname=self.surname,
+            g1=self.given1,
+            g2=self.given2,
+            city=self.city,
+            home=self.home,
+            lam=self.lam,
+            churn_p=self.churn_p,
+            start=self.start,
+            churn=self.churn_day,
+            is_staff=self.is_staff,
+            is_test=self.is_test,
+            card=self.card,
+            ctype=self.card_type,
+            enrol=self.enrol_day,
+            acquired=self.acquired,
+            phone=self.phone,
+            new_phone=self.new_phone,
+            change_day=self.change_day,
+            family_head=gid[self.fam_head],
+            in_family=self.in_family,
+            has_mp=self.has_mp,
+            mp_unionid=self.mp_unionid,
+            mp_auth=self.mp_auth_ts >= 0,
+            has_tmall=self.has_tmall,
+            has_jd=self.has_jd,
+            bind_tmall=self.bind_tmall,
+            bind_jd=self.bind_jd,
+            wecom=self.wecom,
+            wecom_unionid=self.wecom_unionid_shown,
+            existing=self.existing,
+            cancel=self.cancel_day,
+            crm_fmt=self.crm_phone_fmt,
+        )

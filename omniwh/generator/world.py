@@ -11,18 +11,52 @@ from .config import D0, D_END, Scale, day_number
 
 # city, tier, region, weight (rough population pull)
 CITIES = [
-    ("上海", "1", "east", 10), ("北京", "1", "north", 9), ("广州", "1", "south", 8), ("深圳", "1", "south", 8),
-    ("杭州", "new1", "east", 6), ("成都", "new1", "west", 6), ("武汉", "new1", "central", 5),
-    ("南京", "new1", "east", 5), ("重庆", "new1", "west", 5), ("西安", "new1", "west", 4),
-    ("苏州", "new1", "east", 4), ("长沙", "new1", "central", 4), ("天津", "new1", "north", 4),
-    ("郑州", "new1", "central", 3), ("青岛", "new1", "north", 3), ("合肥", "2", "east", 3),
-    ("宁波", "2", "east", 3), ("厦门", "2", "south", 2), ("福州", "2", "south", 2), ("济南", "2", "north", 2),
-    ("昆明", "2", "west", 2), ("南昌", "2", "central", 2), ("无锡", "2", "east", 2), ("温州", "2", "east", 2),
-    ("洛阳", "3", "central", 1), ("绍兴", "3", "east", 1), ("桂林", "3", "south", 1), ("绵阳", "3", "west", 1),
-    ("赣州", "3", "central", 1), ("潍坊", "4", "north", 1), ("曲靖", "4", "west", 1), ("衡阳", "4", "central", 1),
+    ("上海", "1", "east", 10),
+    ("北京", "1", "north", 9),
+    ("广州", "1", "south", 8),
+    ("深圳", "1", "south", 8),
+    ("杭州", "new1", "east", 6),
+    ("成都", "new1", "west", 6),
+    ("武汉", "new1", "central", 5),
+    ("南京", "new1", "east", 5),
+    ("重庆", "new1", "west", 5),
+    ("西安", "new1", "west", 4),
+    ("苏州", "new1", "east", 4),
+    ("长沙", "new1", "central", 4),
+    ("天津", "new1", "north", 4),
+    ("郑州", "new1", "central", 3),
+    ("青岛", "new1", "north", 3),
+    ("合肥", "2", "east", 3),
+    ("宁波", "2", "east", 3),
+    ("厦门", "2", "south", 2),
+    ("福州", "2", "south", 2),
+    ("济南", "2", "north", 2),
+    ("昆明", "2", "west", 2),
+    ("南昌", "2", "central", 2),
+    ("无锡", "2", "east", 2),
+    ("温州", "2", "east", 2),
+    ("洛阳", "3", "central", 1),
+    ("绍兴", "3", "east", 1),
+    ("桂林", "3", "south", 1),
+    ("绵阳", "3", "west", 1),
+    ("赣州", "3", "central", 1),
+    ("潍坊", "4", "north", 1),
+    ("曲靖", "4", "west", 1),
+    ("衡阳", "4", "central", 1),
 ]
-AREA_CODES = {"上海": "021", "北京": "010", "广州": "020", "深圳": "0755", "杭州": "0571", "成都": "028",
-              "武汉": "027", "南京": "025", "重庆": "023", "西安": "029", "天津": "022"}
+AREA_CODES = {
+    "上海": "021",
+    "北京": "010",
+    "广州": "020",
+    "深圳": "0755",
+    "杭州": "0571",
+    "成都": "028",
+    "武汉": "027",
+    "南京": "025",
+    "重庆": "023",
+    "西安": "029",
+    "天津": "022",
+}
 
 BANNERS = [  # code, display name, share of stores, floor area range m2, tills, o2o share
     ("DS", "百联购物中心", 0.15, (12000, 40000), (8, 16), 0.2),
@@ -32,8 +66,18 @@ BANNERS = [  # code, display name, share of stores, floor area range m2, tills, 
 ]
 BANNER_CODES = [b[0] for b in BANNERS]
 
-CATEGORIES = ["FRESH", "GROCERY", "DAIRY", "BEVERAGE", "BEAUTY", "APPAREL", "HOME", "ELECTRONICS", "BABY",
-              "SNACKS"]
+CATEGORIES = [
+    "FRESH",
+    "GROCERY",
+    "DAIRY",
+    "BEVERAGE",
+    "BEAUTY",
+    "APPAREL",
+    "HOME",
+    "ELECTRONICS",
+    "BABY",
+    "SNACKS",
+]
 # mean unit price (fen) per category and category mix per banner / online
 CAT_PRICE_FEN = np.array([2500, 1800, 1500, 1200, 16000, 22000, 9000, 68000, 12000, 1500])
 CAT_MIX = {
@@ -46,8 +90,12 @@ CAT_MIX = {
 SKUS_PER_CATEGORY = 400
 
 # e-commerce flagship shops: (platform, shop_id, banner_code)
-SHOPS = [("TMALL", "TM-DS-001", "DS"), ("TMALL", "TM-HM-001", "HM"), ("JD", "JD-DS-001", "DS"),
-         ("JD", "JD-HM-001", "HM")]
+SHOPS = [
+    ("TMALL", "TM-DS-001", "DS"),
+    ("TMALL", "TM-HM-001", "HM"),
+    ("JD", "JD-DS-001", "DS"),
+    ("JD", "JD-HM-001", "HM"),
+]
 
 GENERIC_PLACEHOLDER_PHONES = [13800000000, 13888888888]
 
@@ -109,7 +157,17 @@ def build_stores(scale: Scale, rng: np.random.Generator) -> Stores:
     names = []
     for i in range(n):
         cname = CITIES[city[i]][0]
-        suffix = ["中心店", "旗舰店", "万达店", "人民路店", "新城店", "火车站店", "大学城店", "滨江店", "高新店"][i % 9]
+        suffix = [
+            "中心店",
+            "旗舰店",
+            "万达店",
+            "人民路店",
+            "新城店",
+            "火车站店",
+            "大学城店",
+            "滨江店",
+            "高新店",
+        ][i % 9]
         names.append(f"{BANNERS[banner[i]][1]}{cname}{suffix}{'' if i < 9 else str(i // 9 + 1)}")
     store_id = [f"S{i + 1:04d}" for i in range(n)]
     # store phones: mobiles in a range reserved for stores (person phones never fall there)
@@ -127,8 +185,25 @@ def build_stores(scale: Scale, rng: np.random.Generator) -> Stores:
     area_change[:k] = D0 + rng.integers(100, 650, size=k)
     new_area[:k] = (area[:k] * rng.uniform(0.85, 1.15, size=k)).astype(int) // 10 * 10
     sched = np.where(np.isin(banner, [3]), 960, 780) + rng.integers(0, 4, size=n) * 30
-    return Stores(n, store_id, names, banner, city, area, opened, closed, listed, o2o, o2o_from, tills, phone,
-                  fallback, area_change, new_area, sched)
+    return Stores(
+        n,
+        store_id,
+        names,
+        banner,
+        city,
+        area,
+        opened,
+        closed,
+        listed,
+        o2o,
+        o2o_from,
+        tills,
+        phone,
+        fallback,
+        area_change,
+        new_area,
+        sched,
+    )
 
 
 @dataclass
@@ -156,7 +231,9 @@ def build_staff(stores: Stores, rng: np.random.Generator) -> Staff:
     role = np.array(role)
     n = len(store)
     joined = np.maximum(np.minimum(stores.opened_day[store], D0), D0 - 2500) - rng.integers(30, 1500, size=n)
-    joined = np.where(stores.opened_day[store] > D0, stores.opened_day[store] - rng.integers(5, 40, size=n), joined)
+    joined = np.where(
+        stores.opened_day[store] > D0, stores.opened_day[store] - rng.integers(5, 40, size=n), joined
+    )
     left = np.full(n, -1)
     leavers = (rng.random(n) < 0.10) & (role != 1)
     left[leavers] = D0 + rng.integers(30, 700, size=leavers.sum())
@@ -186,43 +263,220 @@ class Campaign:
 def build_campaigns() -> list[Campaign]:
     spec = [
         # start, type, channel, banner, name, rule, holdout, share, response, coupon
-        ("2024-11-03", "PROMOTION", "SMS", None, "双11会员专享券", "active365", 0.15, 0.45, 0.18,
-         (30.0, 199.0, 14, "ALL")),
-        ("2024-11-25", "REACTIVATION", "WECOM", None, "导购唤醒沉睡会员", "lapsed90", 0.20, 0.8, 0.0,
-         (20.0, 100.0, 14, "OFFLINE")),
-        ("2025-01-08", "HOLIDAY", "SMS", None, "春节年货节", "active365", 0.10, 0.40, 0.0, (50.0, 299.0, 21, "ALL")),
+        (
+            "2024-11-03",
+            "PROMOTION",
+            "SMS",
+            None,
+            "双11会员专享券",
+            "active365",
+            0.15,
+            0.45,
+            0.18,
+            (30.0, 199.0, 14, "ALL"),
+        ),
+        (
+            "2024-11-25",
+            "REACTIVATION",
+            "WECOM",
+            None,
+            "导购唤醒沉睡会员",
+            "lapsed90",
+            0.20,
+            0.8,
+            0.0,
+            (20.0, 100.0, 14, "OFFLINE"),
+        ),
+        (
+            "2025-01-08",
+            "HOLIDAY",
+            "SMS",
+            None,
+            "春节年货节",
+            "active365",
+            0.10,
+            0.40,
+            0.0,
+            (50.0, 299.0, 21, "ALL"),
+        ),
         ("2025-02-20", "PROMOTION", "TMALL", None, "天猫春季会员日", "bound_tmall", 0.10, 0.7, 0.0, None),
-        ("2025-03-05", "PROMOTION", "WECOM", "DS", "三八女神节美妆专场", "active365", 0.15, 0.9, 0.0,
-         (40.0, 300.0, 7, "OFFLINE")),
-        ("2025-04-15", "ACQUISITION", "MINIPROGRAM", None, "小程序开卡有礼", "acquisition", 0.0, 1.0, 0.0,
-         (10.0, 59.0, 30, "ALL")),
+        (
+            "2025-03-05",
+            "PROMOTION",
+            "WECOM",
+            "DS",
+            "三八女神节美妆专场",
+            "active365",
+            0.15,
+            0.9,
+            0.0,
+            (40.0, 300.0, 7, "OFFLINE"),
+        ),
+        (
+            "2025-04-15",
+            "ACQUISITION",
+            "MINIPROGRAM",
+            None,
+            "小程序开卡有礼",
+            "acquisition",
+            0.0,
+            1.0,
+            0.0,
+            (10.0, 59.0, 30, "ALL"),
+        ),
         ("2025-05-26", "PROMOTION", "TMALL", None, "天猫618会员日", "bound_tmall", 0.10, 0.7, 0.0, None),
-        ("2025-06-05", "PROMOTION", "SMS", None, "618门店狂欢", "active365", 0.15, 0.45, 0.12,
-         (30.0, 199.0, 14, "OFFLINE")),
-        ("2025-07-15", "REACTIVATION", "SMS", None, "夏季回归礼", "lapsed90", 0.20, 0.6, 0.0, (20.0, 99.0, 14, "ALL")),
-        ("2025-08-20", "PROMOTION", "MINIPROGRAM", None, "开学季小程序专享", "active365", 0.10, 0.5, 0.0,
-         (15.0, 99.0, 10, "ONLINE")),
-        ("2025-09-22", "HOLIDAY", "WECOM", None, "国庆黄金周导购邀约", "active365", 0.15, 0.8, 0.0,
-         (30.0, 199.0, 14, "OFFLINE")),
-        ("2025-10-25", "PROMOTION", "SMS", None, "双11预热", "active365", 0.15, 0.45, 0.0, (50.0, 399.0, 17, "ALL")),
+        (
+            "2025-06-05",
+            "PROMOTION",
+            "SMS",
+            None,
+            "618门店狂欢",
+            "active365",
+            0.15,
+            0.45,
+            0.12,
+            (30.0, 199.0, 14, "OFFLINE"),
+        ),
+        (
+            "2025-07-15",
+            "REACTIVATION",
+            "SMS",
+            None,
+            "夏季回归礼",
+            "lapsed90",
+            0.20,
+            0.6,
+            0.0,
+            (20.0, 99.0, 14, "ALL"),
+        ),
+        (
+            "2025-08-20",
+            "PROMOTION",
+            "MINIPROGRAM",
+            None,
+            "开学季小程序专享",
+            "active365",
+            0.10,
+            0.5,
+            0.0,
+            (15.0, 99.0, 10, "ONLINE"),
+        ),
+        (
+            "2025-09-22",
+            "HOLIDAY",
+            "WECOM",
+            None,
+            "国庆黄金周导购邀约",
+            "active365",
+            0.15,
+            0.8,
+            0.0,
+            (30.0, 199.0, 14, "OFFLINE"),
+        ),
+        (
+            "2025-10-25",
+            "PROMOTION",
+            "SMS",
+            None,
+            "双11预热",
+            "active365",
+            0.15,
+            0.45,
+            0.0,
+            (50.0, 399.0, 17, "ALL"),
+        ),
         ("2025-11-03", "PROMOTION", "TMALL", None, "天猫双11会员加购", "bound_tmall", 0.10, 0.7, 0.0, None),
-        ("2025-12-10", "REACTIVATION", "WECOM", None, "年末会员关怀", "lapsed90", 0.20, 0.8, 0.20,
-         (25.0, 129.0, 14, "OFFLINE")),
-        ("2026-01-26", "HOLIDAY", "SMS", None, "马年年货节", "active365", 0.10, 0.40, 0.0, (50.0, 299.0, 21, "ALL")),
-        ("2026-03-05", "PROMOTION", "WECOM", "DS", "女神节美妆专场", "active365", 0.15, 0.9, 0.0,
-         (40.0, 300.0, 7, "OFFLINE")),
-        ("2026-04-20", "PROMOTION", "MINIPROGRAM", None, "小程序会员日", "active365", 0.15, 0.5, 0.0,
-         (15.0, 99.0, 10, "ONLINE")),
-        ("2026-06-02", "PROMOTION", "SMS", None, "618全渠道", "active365", 0.15, 0.45, 0.0, (30.0, 199.0, 14, "ALL")),
-        ("2026-07-10", "REACTIVATION", "MINIPROGRAM", None, "夏日唤醒", "lapsed90", 0.20, 0.6, 0.0,
-         (20.0, 99.0, 14, "ALL")),
-        ("2026-09-20", "HOLIDAY", "SMS", None, "国庆门店邀约", "active365", 0.15, 0.45, 0.0,
-         (30.0, 199.0, 14, "OFFLINE")),
+        (
+            "2025-12-10",
+            "REACTIVATION",
+            "WECOM",
+            None,
+            "年末会员关怀",
+            "lapsed90",
+            0.20,
+            0.8,
+            0.20,
+            (25.0, 129.0, 14, "OFFLINE"),
+        ),
+        (
+            "2026-01-26",
+            "HOLIDAY",
+            "SMS",
+            None,
+            "马年年货节",
+            "active365",
+            0.10,
+            0.40,
+            0.0,
+            (50.0, 299.0, 21, "ALL"),
+        ),
+        (
+            "2026-03-05",
+            "PROMOTION",
+            "WECOM",
+            "DS",
+            "女神节美妆专场",
+            "active365",
+            0.15,
+            0.9,
+            0.0,
+            (40.0, 300.0, 7, "OFFLINE"),
+        ),
+        (
+            "2026-04-20",
+            "PROMOTION",
+            "MINIPROGRAM",
+            None,
+            "小程序会员日",
+            "active365",
+            0.15,
+            0.5,
+            0.0,
+            (15.0, 99.0, 10, "ONLINE"),
+        ),
+        (
+            "2026-06-02",
+            "PROMOTION",
+            "SMS",
+            None,
+            "618全渠道",
+            "active365",
+            0.15,
+            0.45,
+            0.0,
+            (30.0, 199.0, 14, "ALL"),
+        ),
+        (
+            "2026-07-10",
+            "REACTIVATION",
+            "MINIPROGRAM",
+            None,
+            "夏日唤醒",
+            "lapsed90",
+            0.20,
+            0.6,
+            0.0,
+            (20.0, 99.0, 14, "ALL"),
+        ),
+        (
+            "2026-09-20",
+            "HOLIDAY",
+            "SMS",
+            None,
+            "国庆门店邀约",
+            "active365",
+            0.15,
+            0.45,
+            0.0,
+            (30.0, 199.0, 14, "OFFLINE"),
+        ),
     ]
     rule_text = {
-        "active365": "会员，近365天有购买，且该渠道营销同意有效 (members who purchased in the last 365 days, opted in)",
+        "active365": "会员，近365天有购买，且该渠道营销同意有效"
+        " (members who purchased in the last 365 days, opted in)",
         "lapsed90": "会员，近90天无购买但更早有购买，且该渠道同意有效 (members lapsed 90+ days, opted in)",
-        "acquisition": "活动期间通过小程序新开卡的顾客 (customers enrolling through the mini-program in the window)",
+        "acquisition": "活动期间通过小程序新开卡的顾客"
+        " (customers enrolling through the mini-program in the window)",
         "bound_tmall": "天猫已绑定会员 (members bound on Tmall)",
     }
     out = []
@@ -230,8 +484,26 @@ def build_campaigns() -> list[Campaign]:
         s = day_number(dt.date.fromisoformat(start))
         length = 30 if rule == "acquisition" else (14 if ctype != "HOLIDAY" else 21)
         cost = {"SMS": 0.05, "WECOM": 0.0, "MINIPROGRAM": 0.0, "TMALL": 0.0}[ch]
-        out.append(Campaign(i, f"C{i + 1:03d}", name, ctype, ch, banner, s, min(s + length - 1, D_END), cost,
-                            rule_text[rule], rule, hold, share, resp, 7, tmpl))
+        out.append(
+            Campaign(
+                i,
+                f"C{i + 1:03d}",
+                name,
+                ctype,
+                ch,
+                banner,
+                s,
+                min(s + length - 1, D_END),
+                cost,
+                rule_text[rule],
+                rule,
+                hold,
+                share,
+                resp,
+                7,
+                tmpl,
+            )
+        )
     return out
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from . import fmt as F
 from . import render as R
-from .config import D0, D_END, Rates
+from .config import D_END, Rates
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ SPEC_BY_NAME = {s.name: s for s in SPECS}
 
 def _hash_u(keys: np.ndarray, salt: int) -> np.ndarray:
     with np.errstate(over="ignore"):
-        return F.splitmix64(np.asarray(keys, np.int64).astype(np.uint64) * np.uint64(0x9E37) + np.uint64(salt))
+        return F.splitmix64(
+            np.asarray(keys, np.int64).astype(np.uint64) * np.uint64(0x9E37) + np.uint64(salt)
+        )
 
 
 def plan_loads(spec: TableSpec, frame: dict, rates: Rates, seed: int) -> dict:
@@ -111,14 +113,24 @@ def write_file(path: str, table: pa.Table, fmt: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     if fmt == "csv":
-        pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+        pacsv.write_csv(
+            table, tmp, write_options=pacsv.WriteOptions(include_header=True, quoting_style="needed")
+        )
     else:
         pq.write_table(table, tmp, compression="snappy")
     os.replace(tmp, path)
 
 
-def write_table(spec: TableSpec, frame: dict, render, ctx, root: str, loads: tuple[int, int],
-                progress=None, block_rows: int = 1_500_000) -> dict:
+def write_table(
+    spec: TableSpec,
+    frame: dict,
+    render,
+    ctx,
+    root: str,
+    loads: tuple[int, int],
+    progress=None,
+    block_rows: int = 1_500_000,
+) -> dict:
     """Write the rows whose load day is in [loads[0], loads[1]]; returns counts."""
     lo, hi = loads
     sel = np.where((frame["_load"] >= lo) & (frame["_load"] <= hi))[0]
@@ -145,7 +157,7 @@ def write_table(spec: TableSpec, frame: dict, render, ctx, root: str, loads: tup
             a, b = bounds[gi], bounds[gj]
             rows = sel[a:b]
             f = {k: v[rows] for k, v in frame.items()}
-            ext = (f["_load"].astype(np.int64) * 86400 + 16 * 3600 + spec.extract_minute * 60)
+            ext = f["_load"].astype(np.int64) * 86400 + 16 * 3600 + spec.extract_minute * 60
             t = render(f, ctx, ext)
             del f
             for fut in pending:
