@@ -27,8 +27,8 @@ select
 from never_links
 inner join resolved as left_side
     on never_links.left_type = left_side.identifier_type
-    and never_links.left_value = left_side.identifier_value
+        and never_links.left_value = left_side.identifier_value
 inner join resolved as right_side
     on never_links.right_type = right_side.identifier_type
-    and never_links.right_value = right_side.identifier_value
+        and never_links.right_value = right_side.identifier_value
 where left_side.member_id = right_side.member_id

@@ -59,7 +59,7 @@ final as (
     from observed
     left join first_decisions
         on observed.identifier_type = first_decisions.identifier_type
-        and observed.identifier_value = first_decisions.identifier_value
+            and observed.identifier_value = first_decisions.identifier_value
 
 )
 

@@ -33,7 +33,7 @@ final as (
     from guarded
     left join clusters
         on guarded.identifier_type = clusters.identifier_type
-        and guarded.identifier_value = clusters.identifier_value
+            and guarded.identifier_value = clusters.identifier_value
 
 )
 

@@ -33,15 +33,15 @@ usable_links as (
     from linked
     inner join guarded as left_node
         on linked.left_type = left_node.identifier_type
-        and linked.left_value = left_node.identifier_value
+            and linked.left_value = left_node.identifier_value
     inner join guarded as right_node
         on linked.right_type = right_node.identifier_type
-        and linked.right_value = right_node.identifier_value
+            and linked.right_value = right_node.identifier_value
     left join dropped_links
         on linked.left_type = dropped_links.identifier_type
-        and linked.left_value = dropped_links.identifier_value
-        and linked.right_type = dropped_links.other_identifier_type
-        and linked.right_value = dropped_links.other_identifier_value
+            and linked.left_value = dropped_links.identifier_value
+            and linked.right_type = dropped_links.other_identifier_type
+            and linked.right_value = dropped_links.other_identifier_value
     where not left_node.is_quarantined
         and not right_node.is_quarantined
         and dropped_links.identifier_type is null

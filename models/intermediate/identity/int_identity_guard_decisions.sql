@@ -66,7 +66,7 @@ blocklisted as (
     from observed
     inner join blocklist
         on observed.identifier_type = blocklist.identifier_type
-        and observed.identifier_value = blocklist.identifier_value
+            and observed.identifier_value = blocklist.identifier_value
 
 ),
 
@@ -150,21 +150,45 @@ account_flags as (
 
 statically_quarantined as (
 
-    select identifier_type, identifier_value from blocklisted
+    select
+        identifier_type,
+        identifier_value
+    from blocklisted
     union all
-    select identifier_type, identifier_value from store_phones
+    select
+        identifier_type,
+        identifier_value
+    from store_phones
     union all
-    select identifier_type, identifier_value from staff_phones
+    select
+        identifier_type,
+        identifier_value
+    from staff_phones
     union all
-    select identifier_type, identifier_value from account_flags
+    select
+        identifier_type,
+        identifier_value
+    from account_flags
 
 ),
 
 never_link_pairs as (
 
-    select left_type, left_value, right_type, right_value, reason from never_links
+    select
+        left_type,
+        left_value,
+        right_type,
+        right_value,
+        reason
+    from never_links
     union all
-    select right_type, right_value, left_type, left_value, reason from never_links
+    select
+        right_type,
+        right_value,
+        left_type,
+        left_value,
+        reason
+    from never_links
 
 ),
 
@@ -174,9 +198,9 @@ organic_links as (
     from linked
     left join never_link_pairs
         on linked.left_type = never_link_pairs.left_type
-        and linked.left_value = never_link_pairs.left_value
-        and linked.right_type = never_link_pairs.right_type
-        and linked.right_value = never_link_pairs.right_value
+            and linked.left_value = never_link_pairs.left_value
+            and linked.right_type = never_link_pairs.right_type
+            and linked.right_value = never_link_pairs.right_value
     where linked.link_source <> 'force_link'
         and never_link_pairs.left_type is null
 
@@ -200,24 +224,36 @@ neighbours as (
 
 ),
 
-neighbour_counts as (
+usable_neighbours as (
 
     select
         neighbours.identifier_type,
         neighbours.identifier_value,
         neighbours.neighbour_type,
+        neighbours.neighbour_value,
         case
             when neighbours.neighbour_type = 'buyer_key'
                 then {{ dbt.split_part('neighbours.neighbour_value', "':'", 1) }}
             else 'all'
-        end as neighbour_scope,
-        count(distinct neighbours.neighbour_value) as neighbour_count
+        end as neighbour_scope
     from neighbours
     left join statically_quarantined
         on neighbours.neighbour_type = statically_quarantined.identifier_type
-        and neighbours.neighbour_value = statically_quarantined.identifier_value
+            and neighbours.neighbour_value = statically_quarantined.identifier_value
     where statically_quarantined.identifier_type is null
-    group by 1, 2, 3, 4
+
+),
+
+neighbour_counts as (
+
+    select
+        identifier_type,
+        identifier_value,
+        neighbour_type,
+        neighbour_scope,
+        count(distinct neighbour_value) as neighbour_count
+    from usable_neighbours
+    group by identifier_type, identifier_value, neighbour_type, neighbour_scope
 
 ),
 
@@ -235,7 +271,7 @@ capped as (
     from neighbour_counts
     inner join caps
         on neighbour_counts.identifier_type = caps.identifier_type
-        and neighbour_counts.neighbour_type = caps.neighbour_type
+            and neighbour_counts.neighbour_type = caps.neighbour_type
     where neighbour_counts.neighbour_count > caps.max_neighbours
     group by
         neighbour_counts.identifier_type,
@@ -271,13 +307,13 @@ never_link_decisions as (
         'never_link' as guard_reason,
         0 as precedence,
         'operator rule: ' || never_link_pairs.reason || ' (link source ' || linked.link_source || ')'
-        as guard_detail
+            as guard_detail
     from linked
     inner join never_link_pairs
         on linked.left_type = never_link_pairs.left_type
-        and linked.left_value = never_link_pairs.left_value
-        and linked.right_type = never_link_pairs.right_type
-        and linked.right_value = never_link_pairs.right_value
+            and linked.left_value = never_link_pairs.left_value
+            and linked.right_type = never_link_pairs.right_type
+            and linked.right_value = never_link_pairs.right_value
 
 ),
 

@@ -50,7 +50,7 @@ type_priority as (
 
 previous_resolution as (
 
-{%- if previous_relation is none %}
+    {%- if previous_relation is none %}
 
     -- first run: nothing to compare with
     select
@@ -61,14 +61,14 @@ previous_resolution as (
 
 {%- else %}
 
-    select
-        identifier_type,
-        identifier_value,
-        member_id
-    from {{ previous_relation }}
-    where member_id is not null
+        select
+            identifier_type,
+            identifier_value,
+            member_id
+        from {{ previous_relation }}
+        where member_id is not null
 
-{%- endif %}
+    {%- endif %}
 
 ),
 
@@ -81,7 +81,7 @@ moves as (
     from previous_resolution
     inner join current_clusters
         on previous_resolution.identifier_type = current_clusters.identifier_type
-        and previous_resolution.identifier_value = current_clusters.identifier_value
+            and previous_resolution.identifier_value = current_clusters.identifier_value
     group by previous_resolution.member_id, current_clusters.member_id
 
 ),
@@ -153,9 +153,19 @@ event_identifiers as (
 
 links_both_ways as (
 
-    select left_type, left_value, right_type, right_value from linked
+    select
+        left_type,
+        left_value,
+        right_type,
+        right_value
+    from linked
     union all
-    select right_type, right_value, left_type, left_value from linked
+    select
+        right_type,
+        right_value,
+        left_type,
+        left_value
+    from linked
 
 ),
 
@@ -174,14 +184,14 @@ merge_vias as (
     from event_identifiers
     inner join links_both_ways
         on event_identifiers.identifier_type = links_both_ways.left_type
-        and event_identifiers.identifier_value = links_both_ways.left_value
+            and event_identifiers.identifier_value = links_both_ways.left_value
     inner join current_clusters as outside
         on links_both_ways.right_type = outside.identifier_type
-        and links_both_ways.right_value = outside.identifier_value
-        and event_identifiers.new_member_id = outside.member_id
+            and links_both_ways.right_value = outside.identifier_value
+            and event_identifiers.new_member_id = outside.member_id
     left join previous_resolution as outside_before
         on links_both_ways.right_type = outside_before.identifier_type
-        and links_both_ways.right_value = outside_before.identifier_value
+            and links_both_ways.right_value = outside_before.identifier_value
     inner join type_priority
         on links_both_ways.right_type = type_priority.identifier_type
     where outside_before.member_id is null
@@ -204,7 +214,7 @@ split_vias as (
     from event_identifiers
     inner join guarded
         on event_identifiers.identifier_type = guarded.identifier_type
-        and event_identifiers.identifier_value = guarded.identifier_value
+            and event_identifiers.identifier_value = guarded.identifier_value
     inner join type_priority
         on event_identifiers.identifier_type = type_priority.identifier_type
     where guarded.is_quarantined
@@ -232,12 +242,12 @@ final as (
     from events
     left join merge_vias
         on events.old_member_id = merge_vias.old_member_id
-        and events.new_member_id = merge_vias.new_member_id
-        and merge_vias.via_rank = 1
+            and events.new_member_id = merge_vias.new_member_id
+            and merge_vias.via_rank = 1
     left join split_vias
         on events.old_member_id = split_vias.old_member_id
-        and events.new_member_id = split_vias.new_member_id
-        and split_vias.via_rank = 1
+            and events.new_member_id = split_vias.new_member_id
+            and split_vias.via_rank = 1
 
 )
 

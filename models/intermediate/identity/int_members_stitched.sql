@@ -98,9 +98,15 @@ multi_account_kinds as (
 
 edges_both_ways as (
 
-    select node_key_low as node_key, node_key_high as neighbour_node_key from edges
+    select
+        node_key_low as node_key,
+        node_key_high as neighbour_node_key
+    from edges
     union all
-    select node_key_high as node_key, node_key_low as neighbour_node_key from edges
+    select
+        node_key_high as node_key,
+        node_key_low as neighbour_node_key
+    from edges
 
 ),
 
@@ -114,7 +120,7 @@ account_neighbours as (
     from accounts
     inner join multi_account_kinds
         on accounts.member_id = multi_account_kinds.member_id
-        and accounts.account_kind = multi_account_kinds.account_kind
+            and accounts.account_kind = multi_account_kinds.account_kind
     inner join edges_both_ways
         on accounts.node_key = edges_both_ways.node_key
 
@@ -149,11 +155,11 @@ bridged as (
     select
         multi_account_kinds.member_id,
         max(case when glue_counts.glue_count is null or glue_counts.glue_count <= 1 then 1 else 0 end)
-        as is_bridged_flag
+            as is_bridged_flag
     from multi_account_kinds
     left join glue_counts
         on multi_account_kinds.member_id = glue_counts.member_id
-        and multi_account_kinds.account_kind = glue_counts.account_kind
+            and multi_account_kinds.account_kind = glue_counts.account_kind
     group by multi_account_kinds.member_id
 
 ),
