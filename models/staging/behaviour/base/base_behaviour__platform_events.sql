@@ -25,12 +25,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('behaviour', 'platform_events', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -46,7 +60,9 @@ renamed as (
         cast(event_time as {{ dbt.type_timestamp() }}) as event_at,
         substring(filename, {{ dbt.position("'behaviour/platform_events/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -56,12 +72,16 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when event_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(platform, '') not in ('TMALL', 'JD') then 'invalid_code'
             when coalesce(event_type, '') not in (
                     'exposure', 'search', 'view', 'add_to_cart', 'favourite', 'click'
                 ) then 'invalid_code'
             when event_at is null or _extracted_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('event_at') }} then 'invalid_timestamp'
             when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -107,6 +127,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

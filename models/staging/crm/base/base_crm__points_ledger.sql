@@ -23,12 +23,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('crm', 'points_ledger', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -43,7 +57,9 @@ renamed as (
         {{ iso8601_to_utc('occurred_at') }} as occurred_at,
         substring(filename, {{ dbt.position("'crm/points_ledger/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -53,9 +69,13 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when ledger_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(change_type, '') not in ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST') then 'invalid_code'
             when occurred_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('occurred_at') }} then 'invalid_timestamp'
             when occurred_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -87,6 +107,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

@@ -21,12 +21,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('crm', 'tier_changes', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -41,7 +55,9 @@ renamed as (
         nullif(trim(changed_at), '') is null as _is_raw_changed_at_missing,
         substring(filename, {{ dbt.position("'crm/tier_changes/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -51,11 +67,15 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when card_no is null or _is_raw_changed_at_missing then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(to_tier, '') not in ('T1', 'T2', 'T3', 'T4') then 'invalid_code'
             when from_tier not in ('T1', 'T2', 'T3', 'T4') then 'invalid_code'
             when coalesce(change_reason, '') not in ('UPGRADE', 'DOWNGRADE', 'MANUAL') then 'invalid_code'
             when changed_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('changed_at') }} then 'invalid_timestamp'
             when changed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -86,6 +106,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

@@ -24,12 +24,27 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+            {'type': 'phone', 'columns': ['phone'], 'value': normalize_cn_mobile('phone')},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('ecommerce', 'membership_bindings', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -45,7 +60,9 @@ renamed as (
         cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
         substring(filename, {{ dbt.position("'ecommerce/membership_bindings/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -55,9 +72,13 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when platform is null or buyer_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when platform not in ('TMALL', 'JD') then 'invalid_code'
             when bound_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -118,6 +139,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         _quarantine_reason
     from versioned
 

@@ -31,7 +31,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('ecommerce', 'order_lines', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -52,7 +53,8 @@ renamed as (
         cast(dt as date) as business_date,
         substring(filename, {{ dbt.position("'ecommerce/order_lines/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -63,6 +65,7 @@ checked as (
         *,
         case
             when platform is null or order_id is null or line_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when platform not in ('TMALL', 'JD') then 'invalid_code'
             when coalesce(category_code, '') not in (
                     'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',

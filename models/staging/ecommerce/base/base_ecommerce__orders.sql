@@ -28,12 +28,27 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+        ],
+        action='anonymise',
+        anonymise=['buyer_id', 'masked_phone'],
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('ecommerce', 'orders', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -61,7 +76,9 @@ renamed as (
         refund_amount is not null as _has_raw_refund_amount,
         substring(filename, {{ dbt.position("'ecommerce/orders/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -72,10 +89,12 @@ checked as (
         *,
         case
             when platform is null or order_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when platform not in ('TMALL', 'JD') then 'invalid_code'
             when coalesce(order_status, '') not in ('PAID', 'SHIPPED', 'COMPLETED', 'REFUNDED', 'CLOSED')
                 then 'invalid_code'
             when created_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('created_at') }} then 'invalid_timestamp'
             when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             -- the paid amount is required (0 for an unpaid order); the others must be numbers if present
             when payment_amount is null then 'invalid_amount'
@@ -136,6 +155,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

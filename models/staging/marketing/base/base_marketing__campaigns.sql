@@ -29,7 +29,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('marketing', 'campaigns', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -51,7 +52,8 @@ renamed as (
         cost is not null as _has_raw_cost,
         substring(filename, {{ dbt.position("'marketing/campaigns/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -62,11 +64,13 @@ checked as (
         *,
         case
             when campaign_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(campaign_type, '') not in ('PROMOTION', 'REACTIVATION', 'ACQUISITION', 'HOLIDAY')
                 then 'invalid_code'
             when coalesce(channel, '') not in ('SMS', 'WECOM', 'MINIPROGRAM', 'TMALL') then 'invalid_code'
             when banner_code not in ('DS', 'HM', 'SM', 'CV') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             when _has_raw_cost and cost_amount is null then 'invalid_amount'
             when holdout_rate is null or holdout_rate < 0 or holdout_rate >= 1 then 'invalid_amount'

@@ -27,7 +27,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('marketing', 'coupon_redemptions', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -43,7 +44,8 @@ renamed as (
         {{ shanghai_local_to_utc('redeemed_at') }} as redeemed_at,
         substring(filename, {{ dbt.position("'marketing/coupon_redemptions/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -54,8 +56,10 @@ checked as (
         *,
         case
             when redemption_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(redeem_channel, '') not in ('POS', 'MINIPROGRAM', 'TMALL', 'JD') then 'invalid_code'
             when redeemed_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('redeemed_at') }} then 'invalid_timestamp'
             when redeemed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed

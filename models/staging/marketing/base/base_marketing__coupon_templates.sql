@@ -28,7 +28,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('marketing', 'coupon_templates', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -47,7 +48,8 @@ renamed as (
         threshold_amount is not null as _has_raw_threshold_amount,
         substring(filename, {{ dbt.position("'marketing/coupon_templates/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -58,8 +60,10 @@ checked as (
         *,
         case
             when template_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(channel_scope, '') not in ('ALL', 'ONLINE', 'OFFLINE') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             when _has_raw_face_value and face_value_amount is null then 'invalid_amount'
             when _has_raw_threshold_amount and threshold_amount is null then 'invalid_amount'

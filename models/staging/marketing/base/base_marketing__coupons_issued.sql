@@ -23,12 +23,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('marketing', 'coupons_issued', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -44,7 +58,9 @@ renamed as (
         {{ shanghai_local_to_utc('expires_at') }} as expires_at,
         substring(filename, {{ dbt.position("'marketing/coupons_issued/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -54,10 +70,14 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when coupon_code is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(issue_channel, '') not in ('MINIPROGRAM', 'WECOM', 'SMS', 'TMALL', 'POS')
                 then 'invalid_code'
             when issued_at is null or expires_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('issued_at') }} then 'invalid_timestamp'
             when issued_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -90,6 +110,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

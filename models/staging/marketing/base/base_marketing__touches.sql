@@ -21,12 +21,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('marketing', 'touches', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -40,7 +54,9 @@ renamed as (
         {{ shanghai_local_to_utc('touched_at') }} as touched_at,
         substring(filename, {{ dbt.position("'marketing/touches/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -50,9 +66,13 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when touch_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(touch_status, '') not in ('SENT', 'DELIVERED', 'OPENED', 'CLICKED') then 'invalid_code'
             when touched_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('touched_at') }} then 'invalid_timestamp'
             when touched_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -83,6 +103,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

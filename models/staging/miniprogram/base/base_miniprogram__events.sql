@@ -20,12 +20,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('miniprogram', 'events', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -39,7 +53,9 @@ renamed as (
         {{ epoch_ms_to_utc('event_time') }} as event_at,
         substring(filename, {{ dbt.position("'miniprogram/events/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -49,11 +65,15 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when event_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when event_type is null
                 or event_type not in ('view', 'add_to_cart', 'favourite', 'search')
                 then 'invalid_code'
             when event_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('event_at') }} then 'invalid_timestamp'
             when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -84,6 +104,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

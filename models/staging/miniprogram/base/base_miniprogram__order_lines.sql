@@ -28,7 +28,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('miniprogram', 'order_lines', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -46,7 +47,8 @@ renamed as (
         cast(dt as date) as business_date,
         substring(filename, {{ dbt.position("'miniprogram/order_lines/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -57,6 +59,7 @@ checked as (
         *,
         case
             when order_id is null or line_no is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when category_code is null
                 or category_code not in (
                     'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',

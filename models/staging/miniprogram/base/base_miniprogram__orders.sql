@@ -26,12 +26,26 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
+        ],
+        action='anonymise',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('miniprogram', 'orders', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -53,7 +67,9 @@ renamed as (
         {{ epoch_ms_to_utc('updated_at') }} as updated_at,
         substring(filename, {{ dbt.position("'miniprogram/orders/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -64,6 +80,7 @@ checked as (
         *,
         case
             when order_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when fulfilment_type is null
                 or fulfilment_type not in ('DELIVERY', 'PICKUP', 'EXPRESS')
                 then 'invalid_code'
@@ -71,6 +88,7 @@ checked as (
                 or order_status not in ('PAID', 'COMPLETED', 'REFUNDED', 'CANCELLED')
                 then 'invalid_code'
             when created_at is null or updated_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('created_at') }} then 'invalid_timestamp'
             when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             when paid_amount < 0 then 'negative_amount_on_sale'
         end as _row_issue
@@ -122,6 +140,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

@@ -24,12 +24,28 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
+            {'type': 'unionid', 'columns': ['unionid'], 'value': "nullif(trim(unionid), '')"},
+            {'type': 'phone', 'columns': ['phone'], 'value': normalize_cn_mobile('phone')},
+        ],
+        action='drop',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('miniprogram', 'users', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -46,7 +62,9 @@ renamed as (
         {{ epoch_ms_to_utc('updated_at') }} as updated_at,
         substring(filename, {{ dbt.position("'miniprogram/users/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -56,8 +74,12 @@ checked as (
     select
         *,
         case
+            -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
+            when _erasure_action = 'dropped' then 'erased'
             when openid is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when registered_at is null or updated_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
@@ -117,6 +139,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         _quarantine_reason
     from versioned
 

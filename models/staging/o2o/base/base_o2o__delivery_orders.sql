@@ -31,7 +31,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('o2o', 'delivery_orders', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -51,7 +52,8 @@ renamed as (
         cast(cast(ordered_at as {{ dbt.type_timestamp() }}) as date) as business_date,
         substring(filename, {{ dbt.position("'o2o/delivery_orders/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -62,11 +64,13 @@ checked as (
         *,
         case
             when delivery_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(source_platform, '') not in ('MINIPROGRAM', 'MEITUAN', 'ELEME') then 'invalid_code'
             when coalesce(delivery_status, '') not in ('DELIVERED', 'CANCELLED') then 'invalid_code'
             when ordered_at is null or promised_at is null or _extracted_at is null then 'invalid_timestamp'
             -- a delivered order has a delivery time, a cancelled one has none
             when (delivery_status = 'DELIVERED') <> (delivered_at is not null) then 'invalid_timestamp'
+            when {{ is_implausibly_early('ordered_at') }} then 'invalid_timestamp'
             when ordered_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             when order_amount is null then 'invalid_amount'
         end as _row_issue

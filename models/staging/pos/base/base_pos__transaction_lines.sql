@@ -32,7 +32,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('pos', 'transaction_lines', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -56,7 +57,8 @@ renamed as (
         nullif(trim(extracted_at), '') as _raw_extracted_at,
         substring(filename, {{ dbt.position("'pos/transaction_lines/'", 'filename') }}) as _source_file,
         {{ safe_to_timestamp('extracted_at') }} as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -67,6 +69,7 @@ checked as (
         *,
         case
             when ticket_id is null or line_no is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(category_code, '') not in (
                     'FRESH', 'GROCERY', 'DAIRY', 'BEVERAGE', 'BEAUTY',
                     'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'

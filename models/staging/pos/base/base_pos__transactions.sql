@@ -3,8 +3,11 @@
     exact re-sends are quarantined as duplicate_row; should a ticket_id arrive again with other content, the
     latest extract wins and the older content is quarantined as superseded_version.
     Amounts keep the till's sign: refunds are negative, so sales and refunds add up to net revenue.
-    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
-    invalid_amount, negative_amount_on_sale, refund_without_original, duplicate_row, superseded_version.
+    Quarantine checks, in order: missing_key, encoding_damage, oversize_value, invalid_code, invalid_timestamp
+    (including a till time before 2000), future_timestamp, invalid_amount, negative_amount_on_sale,
+    refund_without_original, duplicate_row, superseded_version.
+    Erasure: a ticket carrying an erased card or phone is kept with card_no and member_phone nulled
+    (anonymised), so store sales stay right.
 -#}
 
 {%- set content_columns = [
@@ -28,12 +31,27 @@ source as (
 
 ),
 
+erasure_checked as (
+
+    {{ erasure_flagged(
+        'source',
+        columns=content_columns + ['extracted_at', 'filename'],
+        identifiers=[
+            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'phone', 'columns': ['member_phone'], 'value': normalize_cn_mobile('member_phone')},
+        ],
+        action='anonymise',
+    ) }}
+
+),
+
 fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
-    from source
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('pos', 'transactions', default=content_columns)) }} as _text_issue
+    from erasure_checked
 
 ),
 
@@ -63,7 +81,9 @@ renamed as (
         nullif(trim(extracted_at), '') as _raw_extracted_at,
         substring(filename, {{ dbt.position("'pos/transactions/'", 'filename') }}) as _source_file,
         {{ safe_to_timestamp('extracted_at') }} as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue,
+        _erasure_action
     from fingerprinted
 
 ),
@@ -84,10 +104,12 @@ checked as (
         *,
         case
             when ticket_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(transaction_type, '') not in ('SALE', 'REFUND') then 'invalid_code'
             when coalesce(payment_method, '') not in ('CASH', 'WECHAT_PAY', 'ALIPAY', 'CARD')
                 then 'invalid_code'
             when transacted_at is null or _extracted_at is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('transacted_at') }} then 'invalid_timestamp'
             when transacted_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
             -- the paid amount is required; gross and discount may be absent but must be numbers if present
             when net_amount is null then 'invalid_amount'
@@ -147,6 +169,7 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
+        _erasure_action,
         case
             when _row_issue is not null then _row_issue
             when _copy_no > 1 then 'duplicate_row'

@@ -27,7 +27,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('stores', 'o2o_online_hours', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -41,7 +42,8 @@ renamed as (
         cast(online_minutes as {{ dbt.type_int() }}) as online_minutes,
         substring(filename, {{ dbt.position("'stores/o2o_online_hours/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -52,8 +54,10 @@ checked as (
         *,
         case
             when store_id is null or business_date is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when _extracted_at is null then 'invalid_timestamp'
             -- a day's minutes are known at the end of the day: a date more than a day after the extract is wrong
+            when {{ is_implausibly_early('business_date') }} then 'invalid_timestamp'
             when business_date > cast({{ dbt.dateadd('day', 1, '_extracted_at') }} as date) then 'future_timestamp'
             -- minutes of one day lie between 0 and 1440
             when scheduled_minutes is null or online_minutes is null then 'invalid_amount'

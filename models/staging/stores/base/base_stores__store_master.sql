@@ -36,7 +36,8 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint
+        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ text_value_issue(source_text_columns('stores', 'store_master', default=content_columns)) }} as _text_issue
     from source
 
 ),
@@ -70,7 +71,8 @@ renamed as (
         nullif(trim(extracted_at), '') as _raw_extracted_at,
         substring(filename, {{ dbt.position("'stores/store_master/'", 'filename') }}) as _source_file,
         {{ safe_to_timestamp('extracted_at') }} as _extracted_at,
-        _row_fingerprint
+        _row_fingerprint,
+        _text_issue
     from fingerprinted
 
 ),
@@ -82,6 +84,7 @@ checked as (
         case _o2o_flag when 'Y' then true when 'N' then false end as is_o2o_enabled,
         case
             when store_id is null then 'missing_key'
+            when _text_issue is not null then _text_issue
             when coalesce(banner_code, '') not in ('DS', 'HM', 'SM', 'CV') then 'invalid_code'
             when coalesce(city_tier, '') not in ('1', 'new1', '2', '3', '4') then 'invalid_code'
             when coalesce(region, '') not in ('east', 'north', 'south', 'central', 'west') then 'invalid_code'
@@ -89,6 +92,7 @@ checked as (
             -- the validity interval and the opening date are required to place the store in time
             when updated_at is null or _extracted_at is null or opened_on is null then 'invalid_timestamp'
             when _raw_closed_on is not null and closed_on is null then 'invalid_timestamp'
+            when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
