@@ -1,0 +1,324 @@
+{#-
+    Privacy scan of the published layer (PIPL: marts carry pseudonyms and masked values, never clear personal
+    data). Used by tests/privacy/assert_privacy_no_clear_identifiers_in_marts.sql; documented in
+    macros/privacy/privacy_scan_macros.yml and docs/data_protection.md.
+
+    privacy_scan_marts() compiles, at execution time, one query that
+      1. collects the CLEAR IDENTIFIERS of this warehouse: every distinct value of every column tagged `pii`
+         in the staging and intermediate models upstream of the test (only an upstream model can leak into a
+         mart), except the columns in `exclude_columns`;
+      2. reads EVERY column of EVERY relation in the marts schema(s) (listed from the catalog, so a table
+         created outside dbt is scanned too), cast to text, and cuts each distinct value into tokens;
+      3. returns one row per (relation, column, kind of match) with the number of distinct offending values,
+         never the values themselves, so that a failing test prints and stores nothing personal.
+    Kinds of match: `clear_identifier` (a whole value or a token equals a clear identifier; the label names
+    the pii column it came from), `mobile_number` (a token is an 11-digit mainland mobile, optionally after
+    86) and `formatted_mobile_number` (a value contains a mobile written with spaces or dashes).
+-#}
+
+{#- Schemas (as built) of the enabled models under models/<folder>/, e.g. folder 'marts' -#}
+{% macro privacy_scan_folder_schemas(folder) -%}
+    {%- set schemas = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.fqn | length > 2 and node.fqn[1] == folder
+                and node.schema not in schemas -%}
+            {%- do schemas.append(node.schema) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(schemas | sort) }}
+{%- endmacro %}
+
+
+{#- unique_ids of every node upstream of `node` (breadth-first over depends_on; the DAG is acyclic) -#}
+{% macro privacy_scan_ancestors(node) -%}
+    {%- set state = namespace(frontier=node.depends_on.nodes | list, seen=[]) -%}
+    {#- a path longer than the number of nodes cannot exist, so this many rounds always reach the roots -#}
+    {%- for _ in range(graph.nodes | length + 1) if state.frontier | length > 0 -%}
+        {%- set next_frontier = [] -%}
+        {%- for unique_id in state.frontier if unique_id not in state.seen -%}
+            {%- do state.seen.append(unique_id) -%}
+            {%- set parent = graph.nodes.get(unique_id) -%}
+            {%- if parent is not none -%}
+                {%- do next_frontier.extend(parent.depends_on.nodes) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set state.frontier = next_frontier -%}
+    {%- endfor -%}
+    {{ return(state.seen) }}
+{%- endmacro %}
+
+
+{#- True when a documented column is tagged personal (tag `pii` or meta `pii: true`) -#}
+{% macro privacy_scan_is_pii_column(column) -%}
+    {%- set meta = column.meta or {} -%}
+    {%- set config_meta = (column.config or {}).get('meta') or {} -%}
+    {{ return('pii' in (column.tags or []) or meta.get('pii', false) or config_meta.get('pii', false)) }}
+{%- endmacro %}
+
+
+{#- Relation names in `schema` of the target database, from the catalog (tables and views) -#}
+{% macro privacy_scan_list_relations(schema) -%}
+    {{ return(adapter.dispatch('privacy_scan_list_relations', 'omnichannel_member_warehouse')(schema)) }}
+{%- endmacro %}
+
+{% macro default__privacy_scan_list_relations(schema) -%}
+    {%- set result = run_query('show tables in ' ~ schema) -%}
+    {%- set relations = [] -%}
+    {%- for row in result.rows if not row['isTemporary'] -%}
+        {%- do relations.append(api.Relation.create(schema=schema, identifier=row['tableName'])) -%}
+    {%- endfor -%}
+    {{ return(relations) }}
+{%- endmacro %}
+
+{% macro duckdb__privacy_scan_list_relations(schema) -%}
+    {%- set query -%}
+        select table_name
+        from information_schema.tables
+        where table_catalog = '{{ target.database }}'
+            and table_schema = '{{ schema }}'
+        order by table_name
+    {%- endset -%}
+    {%- set relations = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do relations.append(api.Relation.create(database=target.database, schema=schema, identifier=row[0])) -%}
+    {%- endfor -%}
+    {{ return(relations) }}
+{%- endmacro %}
+
+
+{#- One row per piece of `expr` split on the regular expression `pattern` (a select-list expression) -#}
+{% macro privacy_scan_split_to_rows(expr, pattern) -%}
+    {{ return(adapter.dispatch('privacy_scan_split_to_rows', 'omnichannel_member_warehouse')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__privacy_scan_split_to_rows(expr, pattern) -%}
+    explode(split({{ expr }}, '{{ pattern }}'))
+{%- endmacro %}
+
+{% macro duckdb__privacy_scan_split_to_rows(expr, pattern) -%}
+    unnest(string_split_regex({{ expr }}, '{{ pattern }}'))
+{%- endmacro %}
+
+
+{#-
+    The scan query (see the header). Arguments:
+    folder                 model folder whose schemas are scanned ('marts')
+    exclude_columns        pii columns whose values are NOT used as clear identifiers, because marts may
+                           legitimately hold equal values: masked_phone (masking is the published form),
+                           birthday (a calendar date equal to some order date is no leak), raw_record and
+                           natural_key (the quarantine list's JSON rows and keys of every table, order ids
+                           included)
+    min_identifier_length  clear identifiers shorter than this are ignored (a 2-character Chinese name is kept)
+    skip_types             column types that cannot hold an identifier (prefix match, upper case)
+-#}
+{% macro privacy_scan_marts(
+    folder='marts',
+    exclude_columns=['masked_phone', 'birthday', 'raw_record', 'natural_key'],
+    min_identifier_length=2,
+    skip_types=['BOOLEAN', 'DATE', 'TIMESTAMP', 'TIME', 'INTERVAL']
+) -%}
+    {#- the scan reads the catalog and the data, so it is built only when tests execute; parse, compile,
+        docs and the sqlfluff templater get a stand-in with the same columns that creates and reads nothing -#}
+    {%- if not (execute and flags.WHICH in ('test', 'build', 'retry')) -%}
+        {{ return(
+            "select cast(null as " ~ dbt.type_string() ~ ") as relation_name, cast(null as " ~ dbt.type_string()
+            ~ ") as column_name, cast(null as " ~ dbt.type_string() ~ ") as match_kind, cast(null as "
+            ~ dbt.type_string() ~ ") as identifier_source, 0 as matched_value_count where 1 = 0"
+        ) }}
+    {%- endif -%}
+
+    {#- the test must run after every mart: it names each one in a depends_on comment -#}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.fqn | length > 2 and node.fqn[1] == folder
+                and node.unique_id not in model.depends_on.nodes -%}
+            {%- do missing.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ' must depend on every ' ~ folder ~ ' model (it scans them after they are built); add a'
+            ~ ' depends_on comment with ref() for: ' ~ (missing | sort | join(', '))
+        ) }}
+    {%- endif -%}
+
+    {#- 1. clear identifiers: pii columns of upstream staging and intermediate models -#}
+    {%- set identifier_selects = [] -%}
+    {%- for unique_id in privacy_scan_ancestors(model) | sort -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node is not none and node.resource_type == 'model' and node.fqn | length > 2
+                and node.fqn[1] in ['staging', 'intermediate'] and node.config.materialized != 'ephemeral' -%}
+            {%- for column_name, column in node.columns.items() | sort
+                    if column_name not in exclude_columns and privacy_scan_is_pii_column(column) -%}
+                {%- do identifier_selects.append(
+                    "select cast(" ~ adapter.quote(column_name) ~ " as " ~ dbt.type_string() ~ ") as identifier, '"
+                    ~ node.name ~ "." ~ column_name ~ "' as identifier_source from " ~ node.relation_name
+                ) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not identifier_selects -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ': no pii-tagged column upstream; nothing to scan against') }}
+    {%- endif -%}
+
+    {#- 2. every scannable column of every relation in the scanned schemas -#}
+    {%- set value_selects = [] -%}
+    {%- for schema in privacy_scan_folder_schemas(folder) -%}
+        {%- for relation in privacy_scan_list_relations(schema) -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- set dtype = column.dtype | upper -%}
+                {%- set ns = namespace(skip=false) -%}
+                {%- for prefix in skip_types if dtype.startswith(prefix) -%}{%- set ns.skip = true -%}{%- endfor -%}
+                {%- if not ns.skip -%}
+                    {%- do value_selects.append(
+                        "select '" ~ schema ~ "." ~ relation.identifier ~ "' as relation_name, '" ~ column.name
+                        ~ "' as column_name, cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string()
+                        ~ ") as cell_value from " ~ relation
+                    ) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not value_selects -%}
+        {{ exceptions.raise_compiler_error(model.name ~ ': no relation found in the ' ~ folder ~ ' schemas') }}
+    {%- endif -%}
+
+with
+
+identifier_values as (
+
+    {{ identifier_selects | join('\n    union all\n    ') }}
+
+),
+
+clear_identifiers as (
+
+    select
+        identifier,
+        min(identifier_source) as identifier_source
+    from identifier_values
+    where identifier is not null
+        and length(identifier) >= {{ min_identifier_length }}
+    group by identifier
+
+),
+
+mart_values as (
+
+    {{ value_selects | join('\n    union all\n    ') }}
+
+),
+
+distinct_values as (
+
+    select distinct
+        relation_name,
+        column_name,
+        cell_value
+    from mart_values
+    where cell_value is not null
+
+),
+
+-- a value, its pieces between characters that never occur in ids (ids keep `_` and `-`), and its
+-- alphanumeric pieces (a phone written as `tel:13812345678` or inside a sentence)
+token_rows as (
+
+    select
+        relation_name,
+        column_name,
+        cell_value as token
+    from distinct_values
+
+    union all
+
+    select
+        relation_name,
+        column_name,
+        {{ privacy_scan_split_to_rows('cell_value', '[^0-9A-Za-z_-]+') }} as token
+    from distinct_values
+
+    union all
+
+    select
+        relation_name,
+        column_name,
+        {{ privacy_scan_split_to_rows('cell_value', '[^0-9A-Za-z]+') }} as token
+    from distinct_values
+
+),
+
+tokens as (
+
+    select distinct
+        relation_name,
+        column_name,
+        token
+    from token_rows
+    where token <> ''
+
+),
+
+identifier_matches as (
+
+    select
+        tokens.relation_name,
+        tokens.column_name,
+        'clear_identifier' as match_kind,
+        clear_identifiers.identifier_source,
+        count(distinct tokens.token) as matched_value_count
+    from tokens
+    inner join clear_identifiers
+        on tokens.token = clear_identifiers.identifier
+    group by
+        tokens.relation_name,
+        tokens.column_name,
+        clear_identifiers.identifier_source
+
+),
+
+-- a whole alphanumeric token, so that the digits inside a 64-character hex digest never count
+mobile_matches as (
+
+    select
+        relation_name,
+        column_name,
+        'mobile_number' as match_kind,
+        cast(null as {{ dbt.type_string() }}) as identifier_source,
+        count(distinct token) as matched_value_count
+    from tokens
+    where {{ regexp_full_match('token', '(86)?1[3-9][0-9]{9}') }}
+    group by
+        relation_name,
+        column_name
+
+),
+
+formatted_mobile_matches as (
+
+    select
+        relation_name,
+        column_name,
+        'formatted_mobile_number' as match_kind,
+        cast(null as {{ dbt.type_string() }}) as identifier_source,
+        count(distinct cell_value) as matched_value_count
+    from distinct_values
+    where {{ regexp_contains('cell_value', '(^|[^0-9])1[3-9][0-9][ -][0-9]{4}[ -][0-9]{4}([^0-9]|$)') }}
+    group by
+        relation_name,
+        column_name
+
+),
+
+final as (
+
+    select * from identifier_matches
+    union all
+    select * from mobile_matches
+    union all
+    select * from formatted_mobile_matches
+
+)
+
+select * from final
+{%- endmacro %}

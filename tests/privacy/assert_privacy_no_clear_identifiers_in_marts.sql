@@ -1,0 +1,29 @@
+-- No clear personal data in the published layer: no value of any column of any relation in schema `marts`
+-- equals (or contains as a token) a clear identifier of this warehouse - a value of a pii-tagged column of an
+-- upstream staging or intermediate model: phones, names, nicknames, card numbers, unionids, openids, buyer
+-- ids and keys, external_userids - and none looks like a mainland mobile number. Marts publish only the
+-- masked phone and keyed pseudonyms (dim_members.masked_phone, phone_hash, member_id). See
+-- macros/privacy/privacy_scan.sql for how values are cut into tokens, and docs/data_protection.md.
+-- One row per (relation, column, kind of match) with a count, never the values themselves.
+-- The scan runs after every mart (the macro fails the test if a mart is missing from this list):
+-- depends_on: {{ ref('dim_members') }}
+-- depends_on: {{ ref('dim_stores') }}
+-- depends_on: {{ ref('fct_campaign_performance') }}
+-- depends_on: {{ ref('fct_campaign_performance_daily') }}
+-- depends_on: {{ ref('fct_consumer_aipl_monthly') }}
+-- depends_on: {{ ref('fct_cvm_decomposition_monthly') }}
+-- depends_on: {{ ref('fct_cvm_monthly') }}
+-- depends_on: {{ ref('fct_fast_monthly') }}
+-- depends_on: {{ ref('fct_lifecycle_transitions_monthly') }}
+-- depends_on: {{ ref('fct_member_journey_milestones') }}
+-- depends_on: {{ ref('fct_member_kpis_monthly') }}
+-- depends_on: {{ ref('fct_member_lifecycle_monthly') }}
+-- depends_on: {{ ref('fct_member_rfm_monthly') }}
+-- depends_on: {{ ref('fct_member_tags') }}
+-- depends_on: {{ ref('fct_order_lines') }}
+-- depends_on: {{ ref('fct_orders') }}
+-- depends_on: {{ ref('fct_rfm_migrations_monthly') }}
+-- depends_on: {{ ref('fct_store_performance_monthly') }}
+-- depends_on: {{ ref('fct_store_tier_history') }}
+
+{{ privacy_scan_marts() }}
