@@ -28,7 +28,7 @@ export OMNI_DUCKDB_TEMP_DIR ?= data/duckdb_tmp
 
 LANDING_MARKER = $(OMNI_LANDING_PATH)/.complete-$(SCALE)
 
-.PHONY: help env data build lint test bench clean distclean
+.PHONY: help env data landing-check build lint test bench clean distclean
 
 help: ## List every target with a one-line description (default)
 	@echo "usage: make <target> [SCALE=tiny|demo|bench100k|bench]"
@@ -54,7 +54,12 @@ data: env ## Generate the demo landing data for SCALE (skipped when already gene
 		touch $(LANDING_MARKER); \
 	fi
 
-build: env data ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
+# Preflight: files dbt could not read (corrupt, empty, not UTF-8, missing contract columns) are moved to
+# $(OMNI_LANDING_PATH)/_rejected/ and listed in its manifest.parquet (dbt model int_files_quarantined).
+landing-check: env data ## Check every landing file against the contract; move unreadable ones to _rejected/
+	$(BIN)/python -m omniwh.landing_check --landing $(OMNI_LANDING_PATH) --quiet
+
+build: env data landing-check ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt seed
 	$(BIN)/dbt build
@@ -64,10 +69,16 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 	$(BIN)/sqlfluff lint models/ macros/ tests/ analyses/
 	$(BIN)/ruff check omniwh pytests
 
-test: env data lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
+test: env data landing-check lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt build
+	$(MAKE) quality
 	$(BIN)/pytest
+
+# Great Expectations suites (expectations/*.yml) on the built warehouse; run after dbt has released the file.
+.PHONY: quality
+quality: env ## Run the data-quality suites on the built warehouse; summary and Data Docs in gx_out/
+	GX_ANALYTICS_ENABLED=false $(BIN)/python -m omniwh.quality.run --duckdb $(OMNI_DUCKDB_PATH) --out gx_out
 
 bench: env ## Time a full build at BENCH_SCALE in its own landing folder and DuckDB file; report in bench_out/
 	@mkdir -p bench_out data/bench/$(BENCH_SCALE)/duckdb_tmp

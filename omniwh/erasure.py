@@ -1,11 +1,11 @@
 """Right to erasure: add a person to the erasure list that every base_ model reads.
 
 The list (default ``seeds/privacy/erasure_requests.csv``, loaded by ``dbt seed``) holds keyed hashes only:
-``identifier_hash`` = hex HMAC-SHA256 under ``OMNI_HASH_KEY`` of ``erasure|<identifier_type>|<value>``, the value
-normalised the way staging stores it (11-digit mobile, trimmed ids, ``PLATFORM:buyer_id``). The dbt macro
-``erasure_hash()`` computes the same digest, so a base model can tell that a row belongs to an erased person
-without the list ever containing the person's phone or ids in clear. The ``erasure|<type>|`` prefix keeps the
-digests apart from the pseudonyms ``keyed_hash(value)`` that the marts carry.
+``identifier_hash`` = hex HMAC-SHA256 under ``OMNI_HASH_KEY`` of ``erasure|<identifier_type>|<value>``, the
+value normalised the way staging stores it (11-digit mobile, trimmed ids, ``PLATFORM:buyer_id``). The dbt
+macro ``erasure_hash()`` computes the same digest, so a base model can tell that a row belongs to an erased
+person without the list ever containing the person's phone or ids in clear. The ``erasure|<type>|`` prefix
+keeps the digests apart from the pseudonyms ``keyed_hash(value)`` that the marts carry.
 
 Usage (from the repository root, after a build)::
 
@@ -14,10 +14,10 @@ Usage (from the repository root, after a build)::
     dbt seed --select erasure_requests && dbt build                     # (or: make build)
 
 ``--member-id`` expands to every identifier that ``intermediate.int_identifiers_resolved`` of the current
-warehouse (``--duckdb``, default ``$OMNI_DUCKDB_PATH``) resolves to that member. Identifiers the identity graph
-quarantined (a phone shared by a family, a blocked number) belong to no member and are not expanded: pass the
-requester's own phone or card explicitly as well. Adding is idempotent: an identifier already on the list is
-not added twice. Nothing in clear is printed or written.
+warehouse (``--duckdb``, default ``$OMNI_DUCKDB_PATH``) resolves to that member. Identifiers the identity
+graph quarantined (a phone shared by a family, a blocked number) belong to no member and are not expanded:
+pass the requester's own phone or card explicitly as well. Adding is idempotent: an identifier already on the
+list is not added twice. Nothing in clear is printed or written.
 """
 
 from __future__ import annotations
@@ -79,14 +79,14 @@ def normalise(identifier_type: str, value: str) -> str:
 
 
 def erasure_digest(identifier_type: str, value: str, key: bytes) -> str:
-    """Hex HMAC-SHA256 of ``erasure|<type>|<normalised value>``: the dbt macro erasure_hash() on the same input."""
+    """Hex HMAC-SHA256 of ``erasure|<type>|<normalised value>``, as the dbt macro erasure_hash()."""
     digest = keyed_hash_hex(f"erasure|{identifier_type}|{value}", key)
     assert digest is not None
     return digest
 
 
 def member_identifiers(duckdb_path: str, member_id: str) -> list[tuple[str, str]]:
-    """(type, value) of every identifier the warehouse resolves to ``member_id`` (quarantined ones excluded)."""
+    """(type, value) of every identifier the warehouse resolves to ``member_id`` (none quarantined)."""
     import duckdb
 
     if not Path(duckdb_path).exists():
@@ -136,12 +136,14 @@ def add_to_list(
         if (identifier_type, digest) in known:
             continue
         known.add((identifier_type, digest))
-        new_rows.append({
-            "request_id": request_id,
-            "identifier_type": identifier_type,
-            "identifier_hash": digest,
-            "requested_on": requested_on.isoformat(),
-        })
+        new_rows.append(
+            {
+                "request_id": request_id,
+                "identifier_type": identifier_type,
+                "identifier_hash": digest,
+                "requested_on": requested_on.isoformat(),
+            }
+        )
         added[identifier_type] = added.get(identifier_type, 0) + 1
     if new_rows or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,8 +164,12 @@ def new_request_id(today: dt.date) -> str:
 def _identifier_args(args: argparse.Namespace) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for option, identifier_type in (
-        ("card", "card_no"), ("phone", "phone"), ("openid", "openid"), ("unionid", "unionid"),
-        ("buyer_key", "buyer_key"), ("external_userid", "external_userid"),
+        ("card", "card_no"),
+        ("phone", "phone"),
+        ("openid", "openid"),
+        ("unionid", "unionid"),
+        ("buyer_key", "buyer_key"),
+        ("external_userid", "external_userid"),
     ):
         pairs.extend((identifier_type, value) for value in getattr(args, option) or [])
     return pairs
@@ -181,12 +187,21 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     add.add_argument("--unionid", action="append", help="WeChat unionid")
     add.add_argument("--buyer-key", action="append", help="platform buyer as PLATFORM:buyer_id (TMALL/JD)")
     add.add_argument("--external-userid", action="append", help="WeCom external_userid")
-    add.add_argument("--list", type=Path, default=DEFAULT_LIST, help=f"erasure list CSV (default {DEFAULT_LIST})")
-    add.add_argument("--duckdb", default=env.get("OMNI_DUCKDB_PATH", "data/warehouse.duckdb"),
-                     help="warehouse read for --member-id (default $OMNI_DUCKDB_PATH or data/warehouse.duckdb)")
+    add.add_argument(
+        "--list", type=Path, default=DEFAULT_LIST, help=f"erasure list CSV (default {DEFAULT_LIST})"
+    )
+    add.add_argument(
+        "--duckdb",
+        default=env.get("OMNI_DUCKDB_PATH", "data/warehouse.duckdb"),
+        help="warehouse read for --member-id (default $OMNI_DUCKDB_PATH or data/warehouse.duckdb)",
+    )
     add.add_argument("--request-id", help="reference of the request (default ER-<date>-<random>)")
-    add.add_argument("--requested-on", type=dt.date.fromisoformat, default=None,
-                     help="date the request was received, YYYY-MM-DD (default today)")
+    add.add_argument(
+        "--requested-on",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="date the request was received, YYYY-MM-DD (default today)",
+    )
     args = parser.parse_args(argv)
 
     identifiers = _identifier_args(args)
@@ -194,12 +209,16 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         for member_id in args.member_id or []:
             identifiers.extend(member_identifiers(args.duckdb, member_id))
         if not identifiers:
-            parser.error("give at least one of --member-id, --phone, --card, --openid, --unionid, "
-                         "--buyer-key, --external-userid")
+            parser.error(
+                "give at least one of --member-id, --phone, --card, --openid, --unionid, "
+                "--buyer-key, --external-userid"
+            )
         key, is_demo = resolve_hash_key(env)
         if is_demo:
-            print("omniwh.erasure: warning: OMNI_HASH_KEY is not set, hashing with the public demo key",
-                  file=sys.stderr)
+            print(
+                "omniwh.erasure: warning: OMNI_HASH_KEY is not set, hashing with the public demo key",
+                file=sys.stderr,
+            )
         today = args.requested_on or dt.date.today()
         request_id = args.request_id or new_request_id(today)
         added = add_to_list(args.list, identifiers, key, request_id, today)
@@ -207,7 +226,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"omniwh.erasure: error: {exc}", file=sys.stderr)
         return 2
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(added.items())) or "nothing new"
-    print(f"{request_id}: added {summary} to {args.list}; run `dbt seed --select erasure_requests` and rebuild")
+    print(
+        f"{request_id}: added {summary} to {args.list}; run `dbt seed --select erasure_requests` and rebuild"
+    )
     return 0
 
 

@@ -1,0 +1,478 @@
+"""Landing preflight: check every landing file against the contract before dbt reads the landing area.
+
+    python -m omniwh.landing_check --landing data/landing [--project-dir .] [--dry-run] [--fail-on-reject]
+
+dbt reads each landing table through one glob (``<landing>/<system>/<table>/*/*.<csv|parquet>``, see the
+sources in ``models/staging/<system>/_<system>__sources.yml``). One unreadable file in that glob fails
+every model built on the table, and some damage does not fail at all: DuckDB sniffs each CSV on its own, so a
+file with a broken quote or an extra field is read with the wrong dialect and yields shifted or NULL columns
+without an error. Row-level problems are staging's job (``_quarantine_reason``); this preflight handles what
+makes a whole FILE untrustworthy:
+
+==========================  ========  ===============================================================
+check                       action    meaning
+==========================  ========  ===============================================================
+``bad_partition_path``      rejected  the partition folder is not ``dt=YYYY-MM-DD`` with a real date
+                                      (DuckDB would refuse the whole glob: hive partitions must agree)
+``empty_file``              rejected  0 bytes (DuckDB: "too small to be a Parquet file"; a CSV without header)
+``undecodable_text``        rejected  a CSV that is not UTF-8 (typically a GBK/GB18030 export)
+``malformed_csv``           rejected  a quote never closed, a row with more or fewer fields than the header,
+                                      an empty or repeated header name
+``unreadable_parquet``      rejected  a Parquet file whose footer or data pages cannot be decoded
+``missing_columns``         rejected  a contract column is absent (read with union_by_name it would be NULL
+                                      for every row of the file: a missing ``coupon_code`` would silently
+                                      mean "no coupon", a missing ``card_no`` "anonymous")
+``column_type_mismatch``    rejected  a Parquet column of another type than the contract (text in a numeric
+                                      column, a zoned timestamp where naive UTC is agreed): union_by_name
+                                      would widen the column of every file and break the base model
+``unexpected_columns``      accepted  columns the contract does not know (schema drift): the file is used,
+                                      the extra columns are ignored by staging, the drift is recorded
+``unexpected_file``         ignored   a file in a table folder that the glob does not read (wrong extension
+                                      or depth): left in place and recorded, since its rows would be lost
+``unknown_table``           ignored   a file under a system folder for a table the contract does not have
+==========================  ========  ===============================================================
+
+Rejected files are MOVED out of the glob to ``<landing>/_rejected/<system>/<table>/<partition>/<file>`` (a
+``.<md5 prefix>`` suffix is added when a different file of that name was rejected before). Every finding is
+appended to the manifest ``<landing>/_rejected/manifest.parquet`` (file, check, action, detail, row count
+when known, size, MD5, detected_at UTC), which dbt exposes as ``stg_landing__file_checks`` and
+``int_files_quarantined``. Re-running is idempotent: a finding already in the manifest (same file path, MD5
+and check) is not appended again, and rejected files are no longer in the glob. To re-land a fixed file, put
+it back under its original path; the next run checks it afresh.
+
+Exit status: 0 when the check ran (rejections included, so the build goes on without the rejected files);
+1 with ``--fail-on-reject`` when at least one file was rejected in this run; 2 on a usage or contract error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+REJECTED_DIR = "_rejected"
+MANIFEST_NAME = "manifest.parquet"
+PARTITION = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
+# columns dbt-duckdb adds to every landed row (filename=true, hive_partitioning=true), not in the files
+READER_COLUMNS = frozenset({"filename", "dt"})
+
+MANIFEST_SCHEMA = pa.schema(
+    [
+        ("check_id", pa.string()),
+        ("file_path", pa.string()),
+        ("rejected_path", pa.string()),
+        ("source_system", pa.string()),
+        ("source_table", pa.string()),
+        ("check_name", pa.string()),
+        ("action", pa.string()),
+        ("detail", pa.string()),
+        ("row_count", pa.int64()),
+        ("file_bytes", pa.int64()),
+        ("file_md5", pa.string()),
+        ("detected_at", pa.timestamp("us")),
+    ]
+)
+
+# contract data_type (sources YAML) -> family; a Parquet column must be of the same family
+CONTRACT_FAMILIES = {
+    "varchar": "text",
+    "text": "text",
+    "string": "text",
+    "bigint": "int",
+    "integer": "int",
+    "int": "int",
+    "double": "float",
+    "float": "float",
+    "boolean": "bool",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+
+@dataclass(frozen=True)
+class TableContract:
+    system: str
+    table: str
+    file_format: str  # "csv" or "parquet"
+    columns: dict[str, str]  # column -> family, in contract order
+
+
+@dataclass
+class Finding:
+    file_path: str  # relative to the landing root, where the file was found
+    system: str | None
+    table: str | None
+    check_name: str
+    action: str  # rejected / accepted / ignored
+    detail: str
+    row_count: int | None
+    file_bytes: int
+    file_md5: str
+    rejected_path: str | None = None
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+    new_manifest_rows: int = 0
+
+    @property
+    def rejected(self) -> list[Finding]:
+        return [f for f in self.findings if f.action == "rejected"]
+
+
+class ContractError(ValueError):
+    """The contract (the sources YAML) could not be read."""
+
+
+def load_contract(project_dir: Path) -> dict[tuple[str, str], TableContract]:
+    """Every landing table with its format and columns, from models/staging/*/_*__sources.yml."""
+    contracts: dict[tuple[str, str], TableContract] = {}
+    for path in sorted(project_dir.glob("models/staging/*/_*__sources.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for source in document.get("sources", []):
+            default_location = _external_location(source)
+            for table in source.get("tables", []):
+                location = _external_location(table) or default_location or ""
+                # only sources read from <landing>/<system>/<table>/*/*.<ext> are landing tables
+                if "/{name}/*/*." not in location and f"/{table['name']}/*/*." not in location:
+                    continue
+                columns: dict[str, str] = {}
+                for column in table.get("columns", []):
+                    name = column["name"]
+                    if name in READER_COLUMNS:
+                        continue
+                    data_type = str(column.get("data_type", "")).lower()
+                    if data_type not in CONTRACT_FAMILIES:
+                        raise ContractError(
+                            f"{path}: {source['name']}.{table['name']}.{name}: "
+                            f"data_type {data_type!r} is not one the landing check knows"
+                        )
+                    columns[name] = CONTRACT_FAMILIES[data_type]
+                file_format = "csv" if "read_csv" in location else "parquet"
+                contracts[(source["name"], table["name"])] = TableContract(
+                    source["name"], table["name"], file_format, columns
+                )
+    if not contracts:
+        raise ContractError(f"no landing source found under {project_dir}/models/staging")
+    return contracts
+
+
+def _external_location(node: dict) -> str | None:
+    for holder in (node.get("config", {}).get("meta", {}), node.get("meta", {})):
+        if holder and holder.get("external_location"):
+            return str(holder["external_location"])
+    return None
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _arrow_family(data_type: pa.DataType) -> str:
+    if pa.types.is_dictionary(data_type):
+        return _arrow_family(data_type.value_type)
+    if pa.types.is_null(data_type):
+        return "null"
+    if (
+        pa.types.is_string(data_type)
+        or pa.types.is_large_string(data_type)
+        or (hasattr(pa.types, "is_string_view") and pa.types.is_string_view(data_type))
+    ):
+        return "text"
+    if pa.types.is_integer(data_type):
+        return "int"
+    if pa.types.is_floating(data_type) or pa.types.is_decimal(data_type):
+        return "float"
+    if pa.types.is_boolean(data_type):
+        return "bool"
+    if pa.types.is_date(data_type):
+        return "date"
+    if pa.types.is_timestamp(data_type):
+        return "timestamp" if data_type.tz is None else "timestamp with time zone"
+    return str(data_type)
+
+
+def _compatible(expected: str, actual: str) -> bool:
+    # an all-NULL column carries no type; integers widen losslessly into a float column
+    return actual == expected or actual == "null" or (expected == "float" and actual == "int")
+
+
+def _column_findings(contract: TableContract, names: list[str]) -> list[tuple[str, str, str]]:
+    """(check, action, detail) for columns missing from or unknown to the contract."""
+    out = []
+    missing = [c for c in contract.columns if c not in names]
+    extra = [c for c in names if c not in contract.columns and c not in READER_COLUMNS]
+    if missing:
+        out.append(("missing_columns", "rejected", "missing contract columns: " + ", ".join(missing)))
+    if extra:
+        out.append(
+            (
+                "unexpected_columns",
+                "accepted",
+                "columns not in the contract (ignored by staging): " + ", ".join(extra),
+            )
+        )
+    return out
+
+
+def check_csv(path: Path, contract: TableContract) -> tuple[list[tuple[str, str, str]], int | None]:
+    data = path.read_bytes()
+    try:
+        text = codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [
+            (
+                "undecodable_text",
+                "rejected",
+                f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                "(a GBK/GB18030 export? re-export as UTF-8)",
+            )
+        ], None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = 0
+    try:
+        header = next(reader, None)
+        if not header or all(not name.strip() for name in header):
+            return [("malformed_csv", "rejected", "no header row")], None
+        if any(not name.strip() for name in header) or len(set(header)) != len(header):
+            return [("malformed_csv", "rejected", "empty or repeated column name in the header")], None
+        for record in reader:
+            if not record:  # a blank line: DuckDB skips it too
+                continue
+            if len(record) != len(header):
+                return [
+                    (
+                        "malformed_csv",
+                        "rejected",
+                        f"line {reader.line_num}: {len(record)} fields, the header has {len(header)} "
+                        "(an unquoted comma or a broken quote)",
+                    )
+                ], None
+            rows += 1
+    except csv.Error as exc:
+        return [("malformed_csv", "rejected", f"line {reader.line_num}: {exc}")], None
+    return _column_findings(contract, header), rows
+
+
+def check_parquet(path: Path, contract: TableContract) -> tuple[list[tuple[str, str, str]], int | None]:
+    try:
+        parquet_file = pq.ParquetFile(path)
+        schema = parquet_file.schema_arrow
+        row_count = parquet_file.metadata.num_rows
+    except Exception as exc:  # pyarrow raises several types for a damaged footer
+        return [("unreadable_parquet", "rejected", f"footer unreadable: {str(exc)[:200]}")], None
+    findings = _column_findings(contract, schema.names)
+    mismatched = []
+    for name, expected in contract.columns.items():
+        if name in schema.names:
+            actual = _arrow_family(schema.field(name).type)
+            if not _compatible(expected, actual):
+                mismatched.append(f"{name} is {actual}, contract {expected}")
+    if mismatched:
+        findings.insert(0, ("column_type_mismatch", "rejected", "; ".join(mismatched)))
+    if any(action == "rejected" for _, action, _ in findings):
+        return findings, row_count
+    try:
+        # decode every page: a damaged data page passes the footer check but fails dbt at read time
+        parquet_file.read(use_threads=False)
+    except Exception as exc:
+        return [("unreadable_parquet", "rejected", f"data unreadable: {str(exc)[:200]}")], row_count
+    return findings, row_count
+
+
+def _move_out_of_glob(landing: Path, path: Path, md5: str) -> str:
+    relative = path.relative_to(landing)
+    target = landing / REJECTED_DIR / relative
+    if target.exists() and _md5(target) != md5:
+        target = target.with_name(f"{target.stem}.{md5[:8]}{target.suffix}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), str(target))
+    return target.relative_to(landing).as_posix()
+
+
+def _read_manifest(path: Path) -> pa.Table:
+    if path.exists():
+        return pq.read_table(path).cast(MANIFEST_SCHEMA)
+    return MANIFEST_SCHEMA.empty_table()
+
+
+def _check_id(finding: Finding) -> str:
+    return hashlib.md5(f"{finding.file_path}|{finding.file_md5}|{finding.check_name}".encode()).hexdigest()
+
+
+def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetime | None = None) -> Report:
+    """Check every file under ``landing``; move rejected ones and append findings to the manifest."""
+    contracts = load_contract(project_dir)
+    systems = {system for system, _ in contracts}
+    detected_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
+    report = Report()
+    if not landing.is_dir():
+        raise ContractError(f"landing folder {landing} does not exist")
+
+    for system_dir in sorted(p for p in landing.iterdir() if p.is_dir() and p.name in systems):
+        for table_dir in sorted(p for p in system_dir.iterdir() if p.is_dir()):
+            contract = contracts.get((system_dir.name, table_dir.name))
+            for path in sorted(p for p in table_dir.rglob("*") if p.is_file()):
+                report.files_checked += 1
+                report.findings.extend(
+                    _check_file(landing, table_dir, path, contract, system_dir.name, dry_run)
+                )
+
+    manifest_path = landing / REJECTED_DIR / MANIFEST_NAME
+    manifest = _read_manifest(manifest_path)
+    seen = set(manifest.column("check_id").to_pylist())
+    new_rows = []
+    for finding in report.findings:
+        check_id = _check_id(finding)
+        if check_id in seen:
+            continue
+        seen.add(check_id)
+        new_rows.append(
+            {
+                "check_id": check_id,
+                "file_path": finding.file_path,
+                "rejected_path": finding.rejected_path,
+                "source_system": finding.system,
+                "source_table": finding.table,
+                "check_name": finding.check_name,
+                "action": finding.action,
+                "detail": finding.detail,
+                "row_count": finding.row_count,
+                "file_bytes": finding.file_bytes,
+                "file_md5": finding.file_md5,
+                "detected_at": detected_at,
+            }
+        )
+    report.new_manifest_rows = len(new_rows)
+    # the manifest is written even when empty, so dbt always finds one once the check has run
+    if not dry_run and (new_rows or not manifest_path.exists()):
+        combined = pa.concat_tables([manifest, pa.Table.from_pylist(new_rows, schema=MANIFEST_SCHEMA)])
+        manifest_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = manifest_path.with_suffix(".parquet.tmp")
+        pq.write_table(combined, tmp)
+        os.replace(tmp, manifest_path)
+    return report
+
+
+def _check_file(
+    landing: Path, table_dir: Path, path: Path, contract: TableContract | None, system: str, dry_run: bool
+) -> list[Finding]:
+    relative = path.relative_to(landing).as_posix()
+    size = path.stat().st_size
+    md5 = _md5(path)
+    table = table_dir.name
+
+    def finding(check: str, action: str, detail: str, rows: int | None = None) -> Finding:
+        return Finding(relative, system, table, check, action, detail, rows, size, md5)
+
+    if contract is None:
+        return [
+            finding(
+                "unknown_table",
+                "ignored",
+                f"no table {system}.{table} in the landing contract: dbt does not read this file",
+            )
+        ]
+    depth = len(path.relative_to(table_dir).parts)
+    if depth != 2 or path.suffix != f".{contract.file_format}":
+        return [
+            finding(
+                "unexpected_file",
+                "ignored",
+                f"not <partition>/<file>.{contract.file_format}: dbt does not read this file",
+            )
+        ]
+
+    partition = path.parent.name
+    match = PARTITION.fullmatch(partition)
+    valid_date = False
+    if match:
+        try:
+            dt.date.fromisoformat(match.group(1))
+            valid_date = True
+        except ValueError:
+            valid_date = False
+    if not valid_date:
+        results = [
+            (
+                "bad_partition_path",
+                "rejected",
+                f"partition folder {partition!r} is not dt=YYYY-MM-DD with a real date",
+            )
+        ]
+        rows = None
+    elif size == 0:
+        results, rows = [("empty_file", "rejected", "the file has 0 bytes")], None
+    elif contract.file_format == "csv":
+        results, rows = check_csv(path, contract)
+    else:
+        results, rows = check_parquet(path, contract)
+
+    findings = [finding(check, action, detail, rows) for check, action, detail in results]
+    if any(f.action == "rejected" for f in findings) and not dry_run:
+        rejected_path = _move_out_of_glob(landing, path, md5)
+        for f in findings:
+            f.rejected_path = rejected_path
+    return findings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m omniwh.landing_check",
+        description="Check landing files against the contract before dbt runs.",
+    )
+    parser.add_argument(
+        "--landing",
+        default=os.environ.get("OMNI_LANDING_PATH", "data/landing"),
+        help="landing root (default $OMNI_LANDING_PATH or data/landing)",
+    )
+    parser.add_argument("--project-dir", default=".", help="dbt project holding models/staging (default .)")
+    parser.add_argument("--dry-run", action="store_true", help="report only: move nothing, write no manifest")
+    parser.add_argument(
+        "--fail-on-reject",
+        action="store_true",
+        help="exit 1 when this run rejected a file (default: reject, record and go on)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="print only rejections")
+    args = parser.parse_args(argv)
+    try:
+        report = run(Path(args.landing), Path(args.project_dir), dry_run=args.dry_run)
+    except ContractError as exc:
+        print(f"landing_check: error: {exc}", file=sys.stderr)
+        return 2
+    for finding in report.findings:
+        if finding.action == "rejected" or not args.quiet:
+            where = f" -> {finding.rejected_path}" if finding.rejected_path else ""
+            print(
+                f"landing_check: {finding.action} {finding.check_name}: {finding.file_path}{where}: "
+                f"{finding.detail}"
+            )
+    print(
+        f"landing_check: {report.files_checked} files checked in {args.landing}, "
+        f"{len(report.rejected)} rejected, {report.new_manifest_rows} new manifest rows"
+        f"{' (dry run)' if args.dry_run else ''}"
+    )
+    return 1 if args.fail_on_reject and report.rejected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
