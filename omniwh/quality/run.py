@@ -247,7 +247,8 @@ def _run_suite(context, datasource, suite, con, chunk_rows: int, run_time) -> di
     return record
 
 
-def _print_table(records: list[dict], out=sys.stdout) -> None:
+def _print_table(records: list[dict], out=None) -> None:
+    out = out or sys.stdout
     width = max([len("suite")] + [len(r["suite"]) for r in records])
     print(f"{'suite':<{width}}  {'rows':>9}  {'validated':<16} {'expectations':>12}  {'failed':>6}", file=out)
     for r in records:

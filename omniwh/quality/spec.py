@@ -156,6 +156,26 @@ def _expectation(raw: Any, where_from: str, column: str | None = None) -> Expect
     return ExpectationSpec(type=gx_type, kwargs=kwargs, where=where, description=description)
 
 
+_UNIQUENESS = (
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
+    "expect_multicolumn_values_to_be_unique",
+)
+
+
+def _check_uniqueness_partition(expectation: ExpectationSpec, key: tuple[str, ...], where_from: str) -> None:
+    """Chunks partition rows by the key, so duplicates are only guaranteed to meet in one chunk when the
+    uniqueness columns include every key column. Anything else needs its own suite keyed by those columns."""
+    if expectation.type not in _UNIQUENESS:
+        return
+    columns = set(expectation.kwargs.get("column_list") or [expectation.kwargs.get("column")])
+    if not set(key) <= columns:
+        raise SpecError(
+            f"{where_from}: {expectation.label()} does not include the key {list(key)}; chunks are split by "
+            f"the key, so check this uniqueness in a suite whose key is {sorted(columns)}"
+        )
+
+
 def _reference(column: str, target: Any, where_from: str) -> Reference:
     """``col: schema.table.column`` or ``col: {to: schema.table.column, mostly: 0.99, description: …}``."""
     options = dict(target) if isinstance(target, dict) else {"to": target}
@@ -213,6 +233,9 @@ def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) ->
         expectations.append(_expectation(item, where_from))
     if not expectations and not references:
         raise SpecError(f"{where_from}: no expectations")
+    if suite_key and mode != "references":
+        for expectation in expectations:
+            _check_uniqueness_partition(expectation, suite_key, where_from)
     return SuiteSpec(
         name=name,
         mode=mode,
