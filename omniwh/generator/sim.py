@@ -924,8 +924,9 @@ class ChunkSim:
         gross = gross + extra_line
         n_lines = n_lines + has_extra
         coupon_disc = np.where(pu["coupon"] >= 0, face_of, 0)
-        disc = np.where(pu["coupon"] >= 0, np.minimum(disc, gross // 5) * 0 + coupon_disc, disc)
-        # base purchase with coupon: discount = face (net unchanged vs. before the extra line)
+        # a coupon's face value comes on top of any promotion: with the extra item of the same value, a base
+        # purchase keeps exactly the net amount it had without the coupon
+        disc = disc + coupon_disc
         net = gross - disc
         o = np.lexsort((li_no, li_p))
         li_p, li_no, cat, sku, qty, price, gross_line = (
