@@ -475,3 +475,57 @@ def test_cli_generate_and_errors(tmp_path, capsys):
     assert cli_main(["append", "--date", "2019-01-01", "--landing", str(tmp_path / "l"), "--quiet"]) == 2
     with pytest.raises(SystemExit):
         cli_main(["generate", "--scale", "huge"])
+
+
+def test_amounts_add_up(tiny):
+    """Header amounts equal the sum of their lines; gross - discount = net; refunds mirror the sale."""
+    landing = tiny["landing"]
+    tx = read(landing, "pos", "transactions")
+    tl = read(landing, "pos", "transaction_lines")
+    bad = sql(
+        """with t as (select distinct * exclude (extracted_at, _load) from tx
+                      where net_amount_fen not like '%O' and store_id not like 'S9%'),
+               l as (select ticket_id, sum(net_amount_fen::bigint) net,
+                            sum(quantity::bigint * unit_price_fen::bigint) gross
+                     from (select distinct * exclude (extracted_at, _load) from tl) group by 1)
+           select count(*) filter (where t.gross_amount_fen::bigint - t.discount_amount_fen::bigint
+                                         <> t.net_amount_fen::bigint),
+                  count(*) filter (where (l.net <> t.net_amount_fen::bigint
+                                          or l.gross <> t.gross_amount_fen::bigint)
+                                   -- a SALE made negative on purpose is a bad row, not a conservation error
+                                   and not (t.transaction_type = 'SALE' and t.net_amount_fen::bigint < 0)),
+                  count(*) filter (where l.ticket_id is null)
+           from t left join l using (ticket_id)""",
+        tx=tx,
+        tl=tl,
+    )[0]
+    assert bad == (0, 0, 0)
+    eo = read(landing, "ecommerce", "orders")
+    el = read(landing, "ecommerce", "order_lines")
+    bad = sql(
+        """with l as (select platform, order_id, line_id, max(payment_amount) p, max(refund_amount) r
+                      from el group by all),
+               s as (select platform, order_id, sum(p) p, sum(r) r from l group by all),
+               o as (select platform, order_id, max(payment_amount) p, max(refund_amount) r,
+                            bool_and(abs(total_amount - discount_amount - payment_amount) < 0.005
+                                     or order_status = 'CLOSED') ok
+                     from eo group by all)
+           select count(*) filter (where abs(o.p - s.p) > 0.011 or abs(o.r - s.r) > 0.011 or not o.ok)
+           from o join s using (platform, order_id)""",
+        eo=eo,
+        el=el,
+    )[0][0]
+    assert bad == 0
+    mo = read(landing, "miniprogram", "orders")
+    ml = read(landing, "miniprogram", "order_lines")
+    bad = sql(
+        """with s as (select order_id, sum(paid_fen) p from
+                      (select distinct * exclude (extracted_at, _load) from ml) group by 1),
+               o as (select order_id, max(paid_fen) p,
+                            bool_and(total_fen - discount_fen = paid_fen or order_status = 'CANCELLED') ok
+                     from mo group by 1)
+           select count(*) filter (where o.p <> s.p or not o.ok) from o join s using (order_id)""",
+        mo=mo,
+        ml=ml,
+    )[0][0]
+    assert bad == 0

@@ -1045,8 +1045,7 @@ class ChunkSim:
         r_lines_t = pos_in_rf[lt[lr]]
         r_net = -np.bincount(r_lines_t, weights=l_net[lr], minlength=len(rf)).astype(np.int64)
         r_gross = -np.bincount(r_lines_t, weights=l_qty[lr] * l_price[lr], minlength=len(rf)).astype(np.int64)
-        r_disc = r_net - r_gross  # negative of the discount given back
-        r_disc = -np.maximum(-r_disc, 0)
+        r_disc = r_gross - r_net  # the discount given back, negative like the amounts: gross - discount = net
         r_card = np.where(rng.random(len(rf)) < 0.7, card[rf], -1)
         # bad rows (kept rare): each kind on a few sales or refunds
         bad = np.full(k, -1, np.int8)
