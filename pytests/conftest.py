@@ -1,6 +1,15 @@
-"""Shared fixtures: one `tiny` generation (seed 42) for the whole session, written to a temporary folder."""
+"""Shared fixtures: one `tiny` generation (seed 42) for the whole session, and scratch folders.
+
+Generated landing data are thousands of small files; they go to a memory file system (/dev/shm) when there is
+one, because creating and deleting that many files on a busy shared disk costs more than generating them.
+"""
 
 from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +19,27 @@ TINY_UNTIL = "2025-04-30"  # six months of loads keep the session fast; the trut
 
 
 @pytest.fixture(scope="session")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
+def scratch_root(tmp_path_factory):
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        root = Path(tempfile.mkdtemp(prefix="omniwh-tests-", dir=shm))
+        yield root
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("scratch")
+
+
+@pytest.fixture
+def scratch(scratch_root, request):
+    """A fresh folder for one test, removed afterwards."""
+    path = Path(tempfile.mkdtemp(prefix=request.node.name[:40] + "-", dir=scratch_root))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny(scratch_root):
+    root = scratch_root / "tiny"
     landing, truth = root / "landing", root / "truth"
     manifest = generate("tiny", 42, str(landing), str(truth), until=TINY_UNTIL, quiet=True)
     return {"landing": landing, "truth": truth, "manifest": manifest, "until": TINY_UNTIL}

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -27,30 +24,25 @@ def read(landing: Path, system: str, table: str) -> pa.Table:
 
 @functools.lru_cache(maxsize=64)
 def _read(landing: str, system: str, table: str) -> pa.Table:
-    landing = Path(landing)
-    parts = []
-    for f in files(landing, system, table):
-        if f.suffix == ".csv":
-            with open(f, encoding="utf-8", newline="") as fh:
-                header = next(csv.reader(fh))
-            t = pacsv.read_csv(
-                f,
-                convert_options=pacsv.ConvertOptions(
-                    column_types={c: pa.string() for c in header},
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        else:
-            t = pq.read_table(f)
-        dt = f.parent.name[3:]
-        load = f.stem[5:]
-        t = t.append_column("_dt", pa.array([dt] * t.num_rows, pa.string()))
-        t = t.append_column(
-            "_load", pa.array([f"{load[:4]}-{load[4:6]}-{load[6:]}"] * t.num_rows, pa.string())
-        )
-        parts.append(t)
-    return pa.concat_tables(parts, promote_options="permissive")
+    folder = Path(landing) / system / table
+    fs = list(folder.glob("dt=*/part-*.*"))
+    if not fs:
+        raise FileNotFoundError(folder)
+    pattern = f"{folder.as_posix()}/dt=*/part-*{fs[0].suffix}"
+    if fs[0].suffix == ".csv":
+        # every CSV column as text, as staging reads them
+        opts = "all_varchar = true, header = true, filename = true, hive_partitioning = false"
+        src = f"read_csv('{pattern}', {opts})"
+    else:
+        src = f"read_parquet('{pattern}', filename = true, hive_partitioning = false)"
+    query = f"""
+        select * exclude (filename),
+               regexp_extract(filename, 'dt=([0-9-]+)/', 1) as _dt,
+               strftime(strptime(regexp_extract(filename, 'part-([0-9]{{8}})', 1), '%Y%m%d'), '%Y-%m-%d')
+                   as _load
+        from {src}
+        order by filename"""
+    return duckdb.connect().sql(query).to_arrow_table()
 
 
 def sql(query: str, **tables) -> list[tuple]:

@@ -421,10 +421,10 @@ def test_layout_partitions_and_extracted_at(tiny):
     assert sql("select count(*) from mem where _dt <> _load", mem=mem)[0][0] == 0
 
 
-def test_same_seed_gives_byte_identical_files(tiny, tmp_path):
+def test_same_seed_gives_byte_identical_files(tiny, scratch):
     until = "2024-11-20"
-    generate("tiny", 42, str(tmp_path / "l"), str(tmp_path / "t"), until=until, quiet=True)
-    again = rel_files(tmp_path / "l")
+    generate("tiny", 42, str(scratch / "l"), str(scratch / "t"), until=until, quiet=True)
+    again = rel_files(scratch / "l")
     full = rel_files(tiny["landing"])
     expected = {r for r in full if load_of(r) <= until.replace("-", "")}
     assert set(again) == expected
@@ -432,18 +432,18 @@ def test_same_seed_gives_byte_identical_files(tiny, tmp_path):
         assert filecmp.cmp(again[r], full[r], shallow=False), r
 
 
-def test_different_seed_gives_different_data(tiny, tmp_path):
-    generate("tiny", 7, str(tmp_path / "l"), str(tmp_path / "t"), until="2024-11-03", quiet=True)
+def test_different_seed_gives_different_data(tiny, scratch):
+    generate("tiny", 7, str(scratch / "l"), str(scratch / "t"), until="2024-11-03", quiet=True)
     rel = "pos/transactions/dt=2024-11-02/part-20241102.csv"
-    assert (tmp_path / "l" / rel).read_bytes() != (tiny["landing"] / rel).read_bytes()
-    a = pq.read_table(tmp_path / "t" / "people.parquet")
+    assert (scratch / "l" / rel).read_bytes() != (tiny["landing"] / rel).read_bytes()
+    a = pq.read_table(scratch / "t" / "people.parquet")
     b = pq.read_table(tiny["truth"] / "people.parquet")
     assert a.column("phone") != b.column("phone")
 
 
-def test_generate_until_then_append_equals_generate(tiny, tmp_path):
-    landing = tmp_path / "l"
-    generate("tiny", 42, str(landing), str(tmp_path / "t"), until="2024-11-10", quiet=True)
+def test_generate_until_then_append_equals_generate(tiny, scratch):
+    landing = scratch / "l"
+    generate("tiny", 42, str(landing), str(scratch / "t"), until="2024-11-10", quiet=True)
     for day in ("2024-11-11", "2024-11-12"):
         append(day, "tiny", 42, str(landing), quiet=True)
     got = rel_files(landing)
@@ -454,16 +454,16 @@ def test_generate_until_then_append_equals_generate(tiny, tmp_path):
         assert filecmp.cmp(got[r], full[r], shallow=False), r
 
 
-def test_cli_generate_and_errors(tmp_path, capsys):
+def test_cli_generate_and_errors(scratch, capsys):
     rc = cli_main(
         [
             "generate",
             "--scale",
             "tiny",
             "--landing",
-            str(tmp_path / "l"),
+            str(scratch / "l"),
             "--truth",
-            str(tmp_path / "t"),
+            str(scratch / "t"),
             "--until",
             "2024-11-02",
         ]
@@ -471,8 +471,8 @@ def test_cli_generate_and_errors(tmp_path, capsys):
     assert rc == 0
     err = capsys.readouterr().err
     assert "simulate scale=tiny" in err and "wrote pos.transactions" in err
-    assert (tmp_path / "t" / "manifest.json").exists()
-    assert cli_main(["append", "--date", "2019-01-01", "--landing", str(tmp_path / "l"), "--quiet"]) == 2
+    assert (scratch / "t" / "manifest.json").exists()
+    assert cli_main(["append", "--date", "2019-01-01", "--landing", str(scratch / "l"), "--quiet"]) == 2
     with pytest.raises(SystemExit):
         cli_main(["generate", "--scale", "huge"])
 

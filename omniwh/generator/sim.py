@@ -319,7 +319,10 @@ class ChunkSim:
         existing = rng.random(n) < r.existing_customer_share
         start = np.where(existing, D0, D0 + rng.integers(0, N_DAYS, size=n))
         start = np.maximum(start, np.where(st.opened_day[home] > D0, st.opened_day[home], D0))
-        start[is_staff | is_test] = D0
+        start[is_test] = D0
+        # staff shop from the day they join (staff of stores opening inside the period join shortly before)
+        joined = self.w.staff.joined_day[np.minimum(staff_idx, self.w.staff.n - 1)]
+        start[is_staff] = np.maximum(joined[is_staff], D0)
         existing &= start == D0
         p = rng.beta(r.churn_beta_a, r.churn_beta_b, size=n)
         months = rng.geometric(p)
@@ -378,8 +381,9 @@ class ChunkSim:
         member = rng.random(n) < seg_lookup(r.member_share, seg)
         member |= self.is_staff | self.is_test
         enrol = np.where(self.existing, D0 - rng.integers(1, 1095, size=n), self.start)
-        enrol[self.is_staff] = np.clip(
-            self.w.staff.joined_day[np.minimum(gid[self.is_staff], self.w.staff.n - 1)], D0 - 1095, D0 - 1
+        # an employee card is issued when the employee joins
+        enrol[self.is_staff] = np.maximum(
+            self.w.staff.joined_day[np.minimum(gid[self.is_staff], self.w.staff.n - 1)], D0 - 1095
         )
         enrol[self.is_test] = D0 - 400 - (gid[self.is_test] % 50)
         enrol_channel = np.zeros(n, np.int8)  # 0 POS 1 MINIPROGRAM 2 TMALL 3 JD 4 WECOM
