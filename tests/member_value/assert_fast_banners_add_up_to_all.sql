@@ -20,7 +20,7 @@ banner_totals as (
     select
         snapshot_month,
         {%- for column in additive_columns %}
-        sum({{ column }}) as {{ column }}{% if not loop.last %},{% endif %}
+            sum({{ column }}) as {{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from fast
     where not is_all_banners
@@ -38,7 +38,7 @@ mismatches as (
         and (
             banner_totals.snapshot_month is null
             {%- for column in additive_columns %}
-            or all_banners.{{ column }} <> banner_totals.{{ column }}
+                or all_banners.{{ column }} <> banner_totals.{{ column }}
             {%- endfor %}
         )
 

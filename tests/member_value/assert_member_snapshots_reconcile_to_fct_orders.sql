@@ -42,7 +42,7 @@ order_totals as (
         count(distinct orders.member_id) as buyers
     from months
     left join orders
-        on orders.business_date <= months.snapshot_date
+        on months.snapshot_date >= orders.business_date
     group by months.snapshot_month
 
 ),

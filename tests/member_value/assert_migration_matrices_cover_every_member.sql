@@ -107,7 +107,7 @@ mismatches as (
     from expected
     inner join actual
         on expected.snapshot_month = actual.snapshot_month
-        and expected.check_name = actual.check_name
+            and expected.check_name = actual.check_name
     where expected.expected_members <> actual.actual_members
 
 )

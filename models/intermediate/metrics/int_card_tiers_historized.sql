@@ -81,7 +81,7 @@ spans as (
     from cards
     left join changes_ordered
         on cards.card_no = changes_ordered.card_no
-        and changes_ordered.change_sequence = 1
+            and changes_ordered.change_sequence = 1
 
     union all
 

@@ -44,17 +44,32 @@ high_tiers as (
 
 ),
 
+-- each window is (window_opens_after, snapshot_date]
+signal_windows as (
+
+    select
+        snapshot_month,
+        snapshot_date,
+        {{ dbt.dateadd('day', -1 * var('aipl_awareness_window_days'), 'snapshot_date') }}
+            as awareness_window_opens_after,
+        {{ dbt.dateadd('day', -1 * var('aipl_interest_window_days'), 'snapshot_date') }}
+            as interest_window_opens_after,
+        {{ dbt.dateadd('day', -1 * signal_lookback_days, 'snapshot_date') }} as lookback_opens_after
+    from months
+
+),
+
 signal_months as (
 
     select
         signals.consumer_id,
-        months.snapshot_month,
+        signal_windows.snapshot_month,
         max(signals.consumer_kind) as consumer_kind,
         max(signals.member_id) as member_id,
         max(
             case
                 when signals.aipl_stage_code = 'A'
-                    and signals.business_date > {{ dbt.dateadd('day', -1 * var('aipl_awareness_window_days'), 'months.snapshot_date') }}
+                    and signals.business_date > signal_windows.awareness_window_opens_after
                     then 1
                 else 0
             end
@@ -62,16 +77,16 @@ signal_months as (
         max(
             case
                 when signals.aipl_stage_code = 'I'
-                    and signals.business_date > {{ dbt.dateadd('day', -1 * var('aipl_interest_window_days'), 'months.snapshot_date') }}
+                    and signals.business_date > signal_windows.interest_window_opens_after
                     then 1
                 else 0
             end
         ) = 1 as has_interest_signal
     from signals
-    inner join months
-        on signals.business_date <= months.snapshot_date
-        and signals.business_date > {{ dbt.dateadd('day', -1 * signal_lookback_days, 'months.snapshot_date') }}
-    group by signals.consumer_id, months.snapshot_month
+    inner join signal_windows
+        on signals.business_date <= signal_windows.snapshot_date
+            and signals.business_date > signal_windows.lookback_opens_after
+    group by signals.consumer_id, signal_windows.snapshot_month
 
 ),
 
@@ -107,7 +122,7 @@ combined as (
     from member_months
     full outer join signal_months
         on member_months.consumer_id = signal_months.consumer_id
-        and member_months.snapshot_month = signal_months.snapshot_month
+            and member_months.snapshot_month = signal_months.snapshot_month
 
 ),
 

@@ -81,10 +81,10 @@ mapped as (
     from signals
     inner join signal_map
         on signals.source_system = signal_map.source_system
-        and signals.signal_type = signal_map.signal_type
+            and signals.signal_type = signal_map.signal_type
     left join identifiers
         on signals.identifier_type = identifiers.identifier_type
-        and signals.identifier_value = identifiers.identifier_value
+            and signals.identifier_value = identifiers.identifier_value
     where signals.identifier_value is not null
 
 ),
@@ -92,10 +92,10 @@ mapped as (
 consumers as (
 
     select
-        case
-            when member_id is not null then member_id
-            else 'U' || substr({{ keyed_hash("identifier_type || ':' || identifier_value") }}, 1, 20)
-        end as consumer_id,
+        coalesce(
+            member_id,
+            'U' || substr({{ keyed_hash("identifier_type || ':' || identifier_value") }}, 1, 20)
+        ) as consumer_id,
         case
             when member_id is not null then 'member'
             else 'unstitched_' || identifier_type

@@ -97,7 +97,7 @@ best_cut as (
     select
         lower_log_amount,
         upper_log_amount,
-        row_number() over (order by between_variance desc, lower_log_amount) as cut_rank
+        row_number() over (order by between_variance desc, lower_log_amount asc) as cut_rank
     from cut_scores
 
 ),
@@ -113,34 +113,44 @@ split as (
     {%- else %}
 
     -- the geometric midpoint of the two amounts either side of the best cut, to the fen
-    select
-        cast(round(exp((lower_log_amount + upper_log_amount) / 2), 2) as decimal(18, 2)) as split_amount,
-        'detected' as split_source
-    from best_cut
-    where cut_rank = 1
+        select
+            cast(round(exp((lower_log_amount + upper_log_amount) / 2), 2) as decimal(18, 2)) as split_amount,
+            'detected' as split_source
+        from best_cut
+        where cut_rank = 1
 
     {%- endif %}
+
+),
+
+sides as (
+
+    select
+        split.split_amount,
+        split.split_source,
+        amounts.log_amount,
+        case when amounts.first_purchase_amount < split.split_amount then amounts.first_purchase_amount end
+            as low_entry_amount,
+        case when amounts.first_purchase_amount >= split.split_amount then amounts.first_purchase_amount end
+            as high_entry_amount
+    from amounts
+    cross join split
 
 ),
 
 groups as (
 
     select
-        split.split_amount,
-        split.split_source,
-        count(case when amounts.first_purchase_amount < split.split_amount then 1 end) as low_entry_members,
-        count(case when amounts.first_purchase_amount >= split.split_amount then 1 end) as high_entry_members,
-        {{ metric_median('case when amounts.first_purchase_amount < split.split_amount then amounts.first_purchase_amount end') }}
-            as low_entry_median_amount,
-        {{ metric_median('case when amounts.first_purchase_amount >= split.split_amount then amounts.first_purchase_amount end') }}
-            as high_entry_median_amount,
-        avg(case when amounts.first_purchase_amount < split.split_amount then amounts.log_amount end)
-            as low_entry_log_mean,
-        avg(case when amounts.first_purchase_amount >= split.split_amount then amounts.log_amount end)
-            as high_entry_log_mean
-    from amounts
-    cross join split
-    group by split.split_amount, split.split_source
+        split_amount,
+        split_source,
+        count(low_entry_amount) as low_entry_members,
+        count(high_entry_amount) as high_entry_members,
+        {{ metric_median('low_entry_amount') }} as low_entry_median_amount,
+        {{ metric_median('high_entry_amount') }} as high_entry_median_amount,
+        avg(case when low_entry_amount is not null then log_amount end) as low_entry_log_mean,
+        avg(case when high_entry_amount is not null then log_amount end) as high_entry_log_mean
+    from sides
+    group by split_amount, split_source
 
 ),
 

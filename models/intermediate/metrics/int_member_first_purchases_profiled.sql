@@ -45,7 +45,7 @@ final as (
     from purchases
     left join first_purchase_categories
         on purchases.order_id = first_purchase_categories.order_id
-        and first_purchase_categories.category_rank = 1
+            and first_purchase_categories.category_rank = 1
 
 )
 

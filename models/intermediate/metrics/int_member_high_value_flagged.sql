@@ -32,10 +32,10 @@ matched as (
     from snapshots
     left join rfm
         on snapshots.member_id = rfm.member_id
-        and snapshots.snapshot_month = rfm.snapshot_month
+            and snapshots.snapshot_month = rfm.snapshot_month
     inner join rules
-        on (rules.rule_type = 'tier' and rules.rule_value = snapshots.tier_code)
-        or (rules.rule_type = 'rfm_segment' and rules.rule_value = rfm.rfm_segment_code)
+        on (rules.rule_type = 'tier' and snapshots.tier_code = rules.rule_value)
+            or (rules.rule_type = 'rfm_segment' and rfm.rfm_segment_code = rules.rule_value)
     group by snapshots.member_id, snapshots.snapshot_month
 
 ),
@@ -54,7 +54,7 @@ final as (
     from snapshots
     left join matched
         on snapshots.member_id = matched.member_id
-        and snapshots.snapshot_month = matched.snapshot_month
+            and snapshots.snapshot_month = matched.snapshot_month
 
 )
 

@@ -115,12 +115,12 @@ final as (
     from staged
     left join milestones_reached
         on staged.member_id = milestones_reached.member_id
-        and staged.snapshot_month = milestones_reached.snapshot_month
+            and staged.snapshot_month = milestones_reached.snapshot_month
     left join first_order_split
         on true
     left join entry_groups
         on staged.first_purchase_amount is not null
-        and (staged.first_purchase_amount >= first_order_split.split_amount) = entry_groups.is_above_split
+            and (staged.first_purchase_amount >= first_order_split.split_amount) = entry_groups.is_above_split
 
 )
 

@@ -80,7 +80,7 @@ final as (
     from sequenced
     left join purchase_days
         on sequenced.member_id = purchase_days.member_id
-        and sequenced.business_date = purchase_days.business_date
+            and sequenced.business_date = purchase_days.business_date
 
 )
 

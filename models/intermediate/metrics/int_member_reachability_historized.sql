@@ -56,7 +56,7 @@ wecom_spans as (
         on wecom_contacts.staff_id = wecom_staff.staff_id
     inner join identifiers
         on identifiers.identifier_type = 'external_userid'
-        and wecom_contacts.external_userid = identifiers.identifier_value
+            and wecom_contacts.external_userid = identifiers.identifier_value
     where wecom_staff.role = 'GUIDE'
         and wecom_contacts.added_at is not null
 
@@ -74,7 +74,7 @@ miniprogram_spans as (
     from miniprogram_users
     inner join identifiers
         on identifiers.identifier_type = 'openid'
-        and miniprogram_users.openid = identifiers.identifier_value
+            and miniprogram_users.openid = identifiers.identifier_value
     where miniprogram_users.phone_authorised_at is not null
 
 ),

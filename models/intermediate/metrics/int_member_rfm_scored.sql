@@ -76,8 +76,8 @@ final as (
     from compared
     inner join segments
         on (compared.r_score > compared.r_score_mean) = segments.is_recency_high
-        and (compared.f_score > compared.f_score_mean) = segments.is_frequency_high
-        and (compared.m_score > compared.m_score_mean) = segments.is_monetary_high
+            and (compared.f_score > compared.f_score_mean) = segments.is_frequency_high
+            and (compared.m_score > compared.m_score_mean) = segments.is_monetary_high
 
 )
 

@@ -76,7 +76,13 @@ member_months as (
         members_known.member_id,
         members_known.known_since_date,
         months.snapshot_month,
-        months.snapshot_date
+        months.snapshot_date,
+        -- each trailing window is (window_opens_after, snapshot_date]
+        {%- for window_name, window_days in windows.items() %}
+            {{ dbt.dateadd('day', -1 * window_days, 'months.snapshot_date') }} as {{ window_name }}_window_opens_after,
+        {%- endfor %}
+        {{ dbt.dateadd('day', -1 * var('member_home_window_days'), 'months.snapshot_date') }}
+            as home_window_opens_after
     from members_known
     inner join months
         on members_known.known_since_date <= months.snapshot_date
@@ -92,18 +98,18 @@ history as (
         max(purchase_days.business_date) as last_purchase_date,
         sum(purchase_days.purchases) as lifetime_purchases,
         count(*) as lifetime_purchase_days,
-        {%- for window_name, window_days in windows.items() %}
-        sum(
-            case
-                when purchase_days.business_date > {{ dbt.dateadd('day', -1 * window_days, 'member_months.snapshot_date') }}
-                    then purchase_days.purchases
-                else 0
-            end
-        ) as {{ window_name }}_window_purchases,
+        {%- for window_name in windows %}
+            sum(
+                case
+                    when purchase_days.business_date > member_months.{{ window_name }}_window_opens_after
+                        then purchase_days.purchases
+                    else 0
+                end
+            ) as {{ window_name }}_window_purchases,
         {%- endfor %}
         sum(
             case
-                when purchase_days.business_date > {{ dbt.dateadd('day', -1 * windows['rfm'], 'member_months.snapshot_date') }}
+                when purchase_days.business_date > member_months.rfm_window_opens_after
                     then purchase_days.net_sales_amount
                 else 0
             end
@@ -113,7 +119,7 @@ history as (
     from member_months
     inner join purchase_days
         on member_months.member_id = purchase_days.member_id
-        and purchase_days.business_date <= member_months.snapshot_date
+            and member_months.snapshot_date >= purchase_days.business_date
     group by member_months.member_id, member_months.snapshot_month
 
 ),
@@ -130,33 +136,51 @@ recent_purchases as (
     from member_months
     inner join purchases
         on member_months.member_id = purchases.member_id
-        and purchases.business_date <= member_months.snapshot_date
-        and purchases.business_date > {{ dbt.dateadd('day', -1 * var('member_home_window_days'), 'member_months.snapshot_date') }}
+            and member_months.snapshot_date >= purchases.business_date
+            and member_months.home_window_opens_after < purchases.business_date
 
 ),
 
-{%- for unit in ['store_id', 'banner_code'] %}
-
-home_{{ unit }}_ranked as (
+-- home store and home banner: most purchase days, then net sales, then the latest purchase, then the code
+home_stores_ranked as (
 
     select
         member_id,
         snapshot_month,
-        {{ unit }},
+        store_id,
         row_number() over (
             partition by member_id, snapshot_month
             order by
                 count(distinct business_date) desc,
                 sum(net_sales_amount) desc,
                 max(business_date) desc,
-                {{ unit }}
+                store_id asc
         ) as home_rank
     from recent_purchases
-    where {{ unit }} is not null
-    group by member_id, snapshot_month, {{ unit }}
+    where store_id is not null
+    group by member_id, snapshot_month, store_id
 
 ),
-{%- endfor %}
+
+home_banners_ranked as (
+
+    select
+        member_id,
+        snapshot_month,
+        banner_code,
+        row_number() over (
+            partition by member_id, snapshot_month
+            order by
+                count(distinct business_date) desc,
+                sum(net_sales_amount) desc,
+                max(business_date) desc,
+                banner_code asc
+        ) as home_rank
+    from recent_purchases
+    where banner_code is not null
+    group by member_id, snapshot_month, banner_code
+
+),
 
 final as (
 
@@ -170,25 +194,25 @@ final as (
         coalesce(history.lifetime_purchases, 0) as lifetime_purchases,
         coalesce(history.lifetime_purchase_days, 0) as lifetime_purchase_days,
         {%- for window_name in windows %}
-        coalesce(history.{{ window_name }}_window_purchases, 0) as {{ window_name }}_window_purchases,
+            coalesce(history.{{ window_name }}_window_purchases, 0) as {{ window_name }}_window_purchases,
         {%- endfor %}
         cast(coalesce(history.rfm_window_net_sales_amount, 0) as decimal(18, 2)) as rfm_window_net_sales_amount,
         coalesce(history.purchase_interval_count, 0) as purchase_interval_count,
         cast(history.member_median_interval_days as double) as member_median_interval_days,
-        home_store_id_ranked.store_id as recent_store_id,
-        home_banner_code_ranked.banner_code as recent_banner_code
+        home_stores_ranked.store_id as recent_store_id,
+        home_banners_ranked.banner_code as recent_banner_code
     from member_months
     left join history
         on member_months.member_id = history.member_id
-        and member_months.snapshot_month = history.snapshot_month
-    left join home_store_id_ranked
-        on member_months.member_id = home_store_id_ranked.member_id
-        and member_months.snapshot_month = home_store_id_ranked.snapshot_month
-        and home_store_id_ranked.home_rank = 1
-    left join home_banner_code_ranked
-        on member_months.member_id = home_banner_code_ranked.member_id
-        and member_months.snapshot_month = home_banner_code_ranked.snapshot_month
-        and home_banner_code_ranked.home_rank = 1
+            and member_months.snapshot_month = history.snapshot_month
+    left join home_stores_ranked
+        on member_months.member_id = home_stores_ranked.member_id
+            and member_months.snapshot_month = home_stores_ranked.snapshot_month
+            and home_stores_ranked.home_rank = 1
+    left join home_banners_ranked
+        on member_months.member_id = home_banners_ranked.member_id
+            and member_months.snapshot_month = home_banners_ranked.snapshot_month
+            and home_banners_ranked.home_rank = 1
 
 )
 

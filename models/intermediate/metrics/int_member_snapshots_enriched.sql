@@ -55,7 +55,7 @@ with_first_purchase as (
     from snapshots
     left join first_purchases
         on snapshots.member_id = first_purchases.member_id
-        and first_purchases.first_purchase_date <= snapshots.snapshot_date
+            and snapshots.snapshot_date >= first_purchases.first_purchase_date
 
 ),
 
@@ -94,8 +94,8 @@ tiers_at_snapshot as (
     from snapshots
     inner join card_tiers
         on snapshots.member_id = card_tiers.member_id
-        and card_tiers.valid_from_date <= snapshots.snapshot_date
-        and (card_tiers.valid_to_date is null or card_tiers.valid_to_date > snapshots.snapshot_date)
+            and snapshots.snapshot_date >= card_tiers.valid_from_date
+            and (card_tiers.valid_to_date is null or snapshots.snapshot_date < card_tiers.valid_to_date)
     group by snapshots.member_id, snapshots.snapshot_month
 
 ),
@@ -111,8 +111,8 @@ reach_at_snapshot as (
     from snapshots
     inner join reachability
         on snapshots.member_id = reachability.member_id
-        and reachability.reachable_from_date <= snapshots.snapshot_date
-        and (reachability.reachable_to_date is null or reachability.reachable_to_date > snapshots.snapshot_date)
+            and snapshots.snapshot_date >= reachability.reachable_from_date
+            and (reachability.reachable_to_date is null or snapshots.snapshot_date < reachability.reachable_to_date)
     group by snapshots.member_id, snapshots.snapshot_month
 
 ),
@@ -187,17 +187,17 @@ final as (
         on members.enrol_store_id = enrol_stores.store_id
     left join category_intervals
         on with_first_purchase.snapshot_month = category_intervals.snapshot_month
-        and with_first_purchase.first_purchase_category_code = category_intervals.first_purchase_category_code
+            and with_first_purchase.first_purchase_category_code = category_intervals.first_purchase_category_code
     left join overall_intervals
         on with_first_purchase.snapshot_month = overall_intervals.snapshot_month
     left join tiers_at_snapshot
         on with_first_purchase.member_id = tiers_at_snapshot.member_id
-        and with_first_purchase.snapshot_month = tiers_at_snapshot.snapshot_month
+            and with_first_purchase.snapshot_month = tiers_at_snapshot.snapshot_month
     left join tier_codes
         on tiers_at_snapshot.tier_rank = tier_codes.tier_rank
     left join reach_at_snapshot
         on with_first_purchase.member_id = reach_at_snapshot.member_id
-        and with_first_purchase.snapshot_month = reach_at_snapshot.snapshot_month
+            and with_first_purchase.snapshot_month = reach_at_snapshot.snapshot_month
 
 )
 

@@ -48,12 +48,12 @@ bounds as (
         cast('{{ as_of_override }}' as date) as as_of_date,
         'var' as as_of_date_source
         {%- else %}
-        case
-            when latest_extract.latest_fully_extracted_date < order_dates.latest_order_date
-                then latest_extract.latest_fully_extracted_date
-            else order_dates.latest_order_date
-        end as as_of_date,
-        'latest_complete_day' as as_of_date_source
+            case
+                when latest_extract.latest_fully_extracted_date < order_dates.latest_order_date
+                    then latest_extract.latest_fully_extracted_date
+                else order_dates.latest_order_date
+            end as as_of_date,
+            'latest_complete_day' as as_of_date_source
         {%- endif %}
     from order_dates
     cross join latest_extract

@@ -44,7 +44,7 @@ final as (
         on aipl.aipl_stage_code = stages.aipl_stage_code
     left join aipl as previous_aipl
         on aipl.consumer_id = previous_aipl.consumer_id
-        and months.previous_snapshot_month = previous_aipl.snapshot_month
+            and months.previous_snapshot_month = previous_aipl.snapshot_month
 
 )
 

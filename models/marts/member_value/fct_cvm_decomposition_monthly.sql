@@ -32,37 +32,47 @@ data_start as (
 
 ),
 
-paired as (
+-- each CVM row with each month it is compared with
+comparisons as (
 
     {%- for comparison, months_back in comparisons.items() %}
 
+        select
+            cvm.*,
+            '{{ comparison }}' as comparison_basis,
+            cast({{ dbt.dateadd('month', -1 * months_back, 'cvm.snapshot_month') }} as date) as base_month
+        from cvm
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+paired as (
+
     select
-        current_cvm.snapshot_month,
-        current_cvm.dimension_name,
-        current_cvm.dimension_value,
-        current_cvm.member_type,
-        '{{ comparison }}' as comparison_basis,
-        cast({{ dbt.dateadd('month', -1 * months_back, 'current_cvm.snapshot_month') }} as date) as base_month,
-        current_cvm.net_sales_amount,
-        current_cvm.active_members,
-        current_cvm.purchase_frequency,
-        current_cvm.average_order_value,
+        comparisons.snapshot_month,
+        comparisons.dimension_name,
+        comparisons.dimension_value,
+        comparisons.member_type,
+        comparisons.comparison_basis,
+        comparisons.base_month,
+        comparisons.net_sales_amount,
+        comparisons.active_members,
+        comparisons.purchase_frequency,
+        comparisons.average_order_value,
         coalesce(base_cvm.net_sales_amount, 0) as base_net_sales_amount,
         coalesce(base_cvm.active_members, 0) as base_active_members,
         base_cvm.purchase_frequency as base_purchase_frequency,
         base_cvm.average_order_value as base_average_order_value
-    from cvm as current_cvm
+    from comparisons
     cross join data_start
-    -- a group that did not exist yet in the base month has no row there: its base is zero
+    -- a slice that did not exist yet in the base month has no row there: its base is zero
     left join cvm as base_cvm
-        on current_cvm.dimension_name = base_cvm.dimension_name
-        and current_cvm.dimension_value = base_cvm.dimension_value
-        and current_cvm.member_type = base_cvm.member_type
-        and base_cvm.snapshot_month = cast({{ dbt.dateadd('month', -1 * months_back, 'current_cvm.snapshot_month') }} as date)
-    where cast({{ dbt.dateadd('month', -1 * months_back, 'current_cvm.snapshot_month') }} as date)
-        >= data_start.first_month
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        on comparisons.dimension_name = base_cvm.dimension_name
+            and comparisons.dimension_value = base_cvm.dimension_value
+            and comparisons.member_type = base_cvm.member_type
+            and comparisons.base_month = base_cvm.snapshot_month
+    where comparisons.base_month >= data_start.first_month
 
 ),
 
@@ -76,12 +86,15 @@ effects as (
             when base_active_members > 0 then 'disappearance'
             else 'no_sales'
         end as decomposition_method,
-        {{ metric_lmdi_effect('net_sales_amount', 'base_net_sales_amount', 'active_members', 'base_active_members') }}
-            as active_members_effect_exact,
-        {{ metric_lmdi_effect('net_sales_amount', 'base_net_sales_amount', 'purchase_frequency', 'base_purchase_frequency') }}
-            as purchase_frequency_effect_exact,
-        {{ metric_lmdi_effect('net_sales_amount', 'base_net_sales_amount', 'average_order_value', 'base_average_order_value') }}
-            as average_order_value_effect_exact
+        {{ metric_lmdi_effect(
+            'net_sales_amount', 'base_net_sales_amount', 'active_members', 'base_active_members'
+        ) }} as active_members_effect_exact,
+        {{ metric_lmdi_effect(
+            'net_sales_amount', 'base_net_sales_amount', 'purchase_frequency', 'base_purchase_frequency'
+        ) }} as purchase_frequency_effect_exact,
+        {{ metric_lmdi_effect(
+            'net_sales_amount', 'base_net_sales_amount', 'average_order_value', 'base_average_order_value'
+        ) }} as average_order_value_effect_exact
     from paired
 
 ),

@@ -64,28 +64,28 @@ purchases_in_period as (
     -- nothing after the as-of date
     inner join months
         on purchases.business_date <= months.snapshot_date
-        and cast({{ dbt.date_trunc('month', 'purchases.business_date') }} as date) = months.snapshot_month
+            and cast({{ dbt.date_trunc('month', 'purchases.business_date') }} as date) = months.snapshot_month
 
 ),
 
 aggregated as (
 
     {%- for dimension_name, dimension_expression in dimensions.items() %}
-    {%- for split in ['all', 'by_type'] %}
+        {%- for split in ['all', 'by_type'] %}
 
-    select
-        snapshot_month,
-        '{{ dimension_name }}' as dimension_name,
-        {{ dimension_expression }} as dimension_value,
-        {{ "'all'" if split == 'all' else 'member_type' }} as member_type,
-        sum(net_sales_amount) as net_sales_amount,
-        count(*) as purchases,
-        count(distinct member_id) as active_members
-    from purchases_in_period
-    group by 1, 2, 3, 4
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-    {% if not loop.last %}union all{% endif %}
+            select
+                snapshot_month,
+                '{{ dimension_name }}' as dimension_name,
+                {{ dimension_expression }} as dimension_value,
+                {{ "'all'" if split == 'all' else 'purchases_in_period.member_type' }} as member_type,
+                sum(net_sales_amount) as net_sales_amount,
+                count(*) as purchases,
+                count(distinct member_id) as active_members
+            from purchases_in_period
+            group by 1, 2, 3, 4
+            {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -97,7 +97,7 @@ group_first_months as (
         dimension_value,
         min(snapshot_month) as first_month
     from aggregated
-    group by dimension_name, dimension_value
+    group by 1, 2
 
 ),
 
@@ -112,7 +112,7 @@ grid as (
         member_types.member_type
     from group_first_months
     inner join months
-        on months.snapshot_month >= group_first_months.first_month
+        on group_first_months.first_month <= months.snapshot_month
     cross join member_types
 
 ),
@@ -134,9 +134,9 @@ final as (
     from grid
     left join aggregated
         on grid.snapshot_month = aggregated.snapshot_month
-        and grid.dimension_name = aggregated.dimension_name
-        and grid.dimension_value = aggregated.dimension_value
-        and grid.member_type = aggregated.member_type
+            and grid.dimension_name = aggregated.dimension_name
+            and grid.dimension_value = aggregated.dimension_value
+            and grid.member_type = aggregated.member_type
 
 )
 

@@ -59,7 +59,7 @@ pool as (
         snapshot_month,
         banner_code,
         {%- for stage in stage_ranks %}
-        count(case when aipl_stage_code = '{{ stage }}' then 1 end) as stage_{{ stage | lower }}_consumers,
+            count(case when aipl_stage_code = '{{ stage }}' then 1 end) as stage_{{ stage | lower }}_consumers,
         {%- endfor %}
         count(*) as fertility_consumers
     from aipl_scoped
@@ -74,22 +74,22 @@ advancing as (
         months.snapshot_month,
         previous_scoped.banner_code,
         {%- for stage in ['A', 'I', 'P'] %}
-        count(case when previous_scoped.aipl_stage_code = '{{ stage }}' then 1 end)
-            as previous_stage_{{ stage | lower }}_consumers,
-        count(
-            case
-                when previous_scoped.aipl_stage_code = '{{ stage }}'
-                    and current_aipl.aipl_stage_rank > {{ stage_ranks[stage] }}
-                    then 1
-            end
-        ) as advanced_from_{{ stage | lower }}_consumers{% if not loop.last %},{% endif %}
+            count(case when previous_scoped.aipl_stage_code = '{{ stage }}' then 1 end)
+                as previous_stage_{{ stage | lower }}_consumers,
+            count(
+                case
+                    when previous_scoped.aipl_stage_code = '{{ stage }}'
+                        and current_aipl.aipl_stage_rank > {{ stage_ranks[stage] }}
+                        then 1
+                end
+            ) as advanced_from_{{ stage | lower }}_consumers{% if not loop.last %},{% endif %}
         {%- endfor %}
     from aipl_scoped as previous_scoped
     inner join months
         on previous_scoped.snapshot_month = months.previous_snapshot_month
     left join aipl as current_aipl
         on previous_scoped.consumer_id = current_aipl.consumer_id
-        and months.snapshot_month = current_aipl.snapshot_month
+            and months.snapshot_month = current_aipl.snapshot_month
     group by months.snapshot_month, previous_scoped.banner_code
 
 ),
@@ -132,11 +132,20 @@ superiority as (
 -- `union` (not `union all`): the three parts share most keys and each key is wanted once
 keys as (
 
-    select snapshot_month, banner_code from pool
+    select
+        snapshot_month,
+        banner_code
+    from pool
     union
-    select snapshot_month, banner_code from advancing
+    select
+        snapshot_month,
+        banner_code
+    from advancing
     union
-    select snapshot_month, banner_code from superiority
+    select
+        snapshot_month,
+        banner_code
+    from superiority
 
 ),
 
@@ -148,14 +157,15 @@ final as (
         keys.banner_code,
         keys.banner_code = 'ALL' as is_all_banners,
         {%- for stage in stage_ranks %}
-        cast(coalesce(pool.stage_{{ stage | lower }}_consumers, 0) as bigint) as stage_{{ stage | lower }}_consumers,
+            cast(coalesce(pool.stage_{{ stage | lower }}_consumers, 0) as bigint)
+                as stage_{{ stage | lower }}_consumers,
         {%- endfor %}
         cast(coalesce(pool.fertility_consumers, 0) as bigint) as fertility_consumers,
         {%- for stage, next_stage in [('A', 'I'), ('I', 'P'), ('P', 'L')] %}
-        cast(coalesce(advancing.previous_stage_{{ stage | lower }}_consumers, 0) as bigint)
-            as previous_stage_{{ stage | lower }}_consumers,
-        cast(coalesce(advancing.advanced_from_{{ stage | lower }}_consumers, 0) as bigint)
-            as advanced_from_{{ stage | lower }}_consumers,
+            cast(coalesce(advancing.previous_stage_{{ stage | lower }}_consumers, 0) as bigint)
+                as previous_stage_{{ stage | lower }}_consumers,
+            cast(coalesce(advancing.advanced_from_{{ stage | lower }}_consumers, 0) as bigint)
+                as advanced_from_{{ stage | lower }}_consumers,
         {{ metric_safe_divide(
             'advancing.advanced_from_' ~ stage | lower ~ '_consumers',
             'advancing.previous_stage_' ~ stage | lower ~ '_consumers'
@@ -170,13 +180,13 @@ final as (
         on keys.snapshot_month = months.snapshot_month
     left join pool
         on keys.snapshot_month = pool.snapshot_month
-        and keys.banner_code = pool.banner_code
+            and keys.banner_code = pool.banner_code
     left join advancing
         on keys.snapshot_month = advancing.snapshot_month
-        and keys.banner_code = advancing.banner_code
+            and keys.banner_code = advancing.banner_code
     left join superiority
         on keys.snapshot_month = superiority.snapshot_month
-        and keys.banner_code = superiority.banner_code
+            and keys.banner_code = superiority.banner_code
 
 )
 

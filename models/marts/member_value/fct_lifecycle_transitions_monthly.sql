@@ -16,6 +16,13 @@ months as (
 
 ),
 
+first_month as (
+
+    select min(snapshot_month) as snapshot_month
+    from months
+
+),
+
 stages as (
 
     select * from {{ ref('metric_lifecycle_stages') }}
@@ -52,8 +59,9 @@ grid as (
     from months
     cross join from_codes
     cross join stages
+    cross join first_month
     -- the first month has no previous snapshot to move from
-    where months.snapshot_month > (select min(snapshot_month) from months)
+    where months.snapshot_month > first_month.snapshot_month
 
 ),
 
@@ -73,8 +81,8 @@ final as (
     from grid
     left join moves
         on grid.snapshot_month = moves.snapshot_month
-        and grid.from_stage_code = moves.from_stage_code
-        and grid.to_stage_code = moves.to_stage_code
+            and grid.from_stage_code = moves.from_stage_code
+            and grid.to_stage_code = moves.to_stage_code
 
 )
 

@@ -59,8 +59,8 @@ comebacks as (
     from reached
     inner join purchases
         on reached.member_id = purchases.member_id
-        and purchases.business_date > reached.first_purchase_date
-        and purchases.business_date <= reached.milestone_date
+            and reached.first_purchase_date < purchases.business_date
+            and reached.milestone_date >= purchases.business_date
     group by reached.member_id, reached.milestone_day
 
 ),
@@ -81,7 +81,7 @@ final as (
     from reached
     left join comebacks
         on reached.member_id = comebacks.member_id
-        and reached.milestone_day = comebacks.milestone_day
+            and reached.milestone_day = comebacks.milestone_day
 
 )
 

@@ -53,6 +53,19 @@ stores as (
 
 ),
 
+periods as (
+
+    select
+        snapshot_month,
+        snapshot_date,
+        previous_snapshot_month,
+        is_complete_month,
+        -- the period starts on the 1st, so its length is the day of month of the snapshot date
+        cast(extract(day from snapshot_date) as integer) as days_in_period
+    from months
+
+),
+
 orders_in_period as (
 
     select
@@ -61,7 +74,7 @@ orders_in_period as (
     from orders
     inner join months
         on cast({{ dbt.date_trunc('month', 'orders.business_date') }} as date) = months.snapshot_month
-        and orders.business_date <= months.snapshot_date
+            and orders.business_date <= months.snapshot_date
 
 ),
 
@@ -69,17 +82,17 @@ member_unit_days as (
 
     {%- for scope_type, scope in scopes.items() %}
 
-    select
-        snapshot_month,
-        '{{ scope_type }}' as scope_type,
-        {{ scope.order_unit }} as scope_value,
-        member_id,
-        count(distinct business_date) as visit_days
-    from orders_in_period
-    where member_id is not null
-        and {{ scope.order_unit }} is not null
-    group by 1, 2, 3, 4
-    {% if not loop.last %}union all{% endif %}
+        select
+            snapshot_month,
+            '{{ scope_type }}' as scope_type,
+            {{ scope.order_unit }} as scope_value,
+            member_id,
+            count(distinct business_date) as visit_days
+        from orders_in_period
+        where member_id is not null
+            and {{ scope.order_unit }} is not null
+        group by 1, 2, 3, 4
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -88,19 +101,19 @@ order_figures as (
 
     {%- for scope_type, scope in scopes.items() %}
 
-    select
-        snapshot_month,
-        '{{ scope_type }}' as scope_type,
-        {{ scope.order_unit }} as scope_value,
-        count(*) as orders,
-        count(member_id) as member_orders,
-        sum(net_sales_amount) as net_sales_amount,
-        sum(case when member_id is not null then net_sales_amount else 0 end) as member_net_sales_amount,
-        sum(items) as items
-    from orders_in_period
-    where {{ scope.order_unit }} is not null
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            snapshot_month,
+            '{{ scope_type }}' as scope_type,
+            {{ scope.order_unit }} as scope_value,
+            count(*) as orders,
+            count(member_id) as member_orders,
+            sum(net_sales_amount) as net_sales_amount,
+            sum(case when member_id is not null then net_sales_amount else 0 end) as member_net_sales_amount,
+            sum(items) as items
+        from orders_in_period
+        where {{ scope.order_unit }} is not null
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -131,7 +144,7 @@ member_states as (
     from snapshots
     inner join lifecycle
         on snapshots.member_id = lifecycle.member_id
-        and snapshots.snapshot_month = lifecycle.snapshot_month
+            and snapshots.snapshot_month = lifecycle.snapshot_month
 
 ),
 
@@ -139,17 +152,17 @@ base_figures as (
 
     {%- for scope_type, scope in scopes.items() %}
 
-    select
-        snapshot_month,
-        '{{ scope_type }}' as scope_type,
-        {{ scope.home_unit }} as scope_value,
-        count(case when lifecycle_stage_code <> 'churned' then 1 end) as member_base,
-        count(case when lifecycle_stage_code <> 'churned' and is_online_reachable then 1 end)
-            as online_reachable_members
-    from member_states
-    where {{ scope.home_unit }} is not null
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            snapshot_month,
+            '{{ scope_type }}' as scope_type,
+            {{ scope.home_unit }} as scope_value,
+            count(case when lifecycle_stage_code <> 'churned' then 1 end) as member_base,
+            count(case when lifecycle_stage_code <> 'churned' and is_online_reachable then 1 end)
+                as online_reachable_members
+        from member_states
+        where {{ scope.home_unit }} is not null
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -159,24 +172,24 @@ churn_figures as (
 
     {%- for scope_type, scope in scopes.items() %}
 
-    select
-        months.snapshot_month,
-        '{{ scope_type }}' as scope_type,
-        {{ "previous_states." ~ scope.home_unit if scope_type != 'all' else "'ALL'" }} as scope_value,
-        count(*) as churn_base_members,
-        count(case when current_states.lifecycle_stage_code = 'churned' then 1 end) as churned_members
-    from member_states as previous_states
-    inner join months
-        on previous_states.snapshot_month = months.previous_snapshot_month
-    inner join member_states as current_states
-        on previous_states.member_id = current_states.member_id
-        and months.snapshot_month = current_states.snapshot_month
-    where previous_states.lifecycle_stage_code not in ('prospect', 'churned')
-        {%- if scope_type != 'all' %}
-        and previous_states.{{ scope.home_unit }} is not null
-        {%- endif %}
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            months.snapshot_month,
+            '{{ scope_type }}' as scope_type,
+            {{ "previous_states." ~ scope.home_unit if scope_type != 'all' else "'ALL'" }} as scope_value,
+            count(*) as churn_base_members,
+            count(case when current_states.lifecycle_stage_code = 'churned' then 1 end) as churned_members
+        from member_states as previous_states
+        inner join months
+            on previous_states.snapshot_month = months.previous_snapshot_month
+        inner join member_states as current_states
+            on previous_states.member_id = current_states.member_id
+                and months.snapshot_month = current_states.snapshot_month
+        where previous_states.lifecycle_stage_code not in ('prospect', 'churned')
+            {%- if scope_type != 'all' %}
+                and previous_states.{{ scope.home_unit }} is not null
+            {%- endif %}
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -190,7 +203,7 @@ enrolments as (
     from members
     inner join months
         on cast({{ dbt.date_trunc('month', 'members.enrol_date') }} as date) = months.snapshot_month
-        and members.enrol_date <= months.snapshot_date
+            and members.enrol_date <= months.snapshot_date
     left join stores as enrol_stores
         on members.enrol_store_id = enrol_stores.store_id
 
@@ -198,17 +211,18 @@ enrolments as (
 
 enrolment_figures as (
 
-    {%- for scope_type, enrol_unit in [('store', 'enrol_store_id'), ('banner', 'enrol_banner_code'), ('all', "'ALL'")] %}
+    {%- set enrol_units = [('store', 'enrol_store_id'), ('banner', 'enrol_banner_code'), ('all', "'ALL'")] %}
+    {%- for scope_type, enrol_unit in enrol_units %}
 
-    select
-        snapshot_month,
-        '{{ scope_type }}' as scope_type,
-        {{ enrol_unit }} as scope_value,
-        count(*) as new_members
-    from enrolments
-    where {{ enrol_unit }} is not null
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            snapshot_month,
+            '{{ scope_type }}' as scope_type,
+            {{ enrol_unit }} as scope_value,
+            count(*) as new_members
+        from enrolments
+        where {{ enrol_unit }} is not null
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -216,13 +230,29 @@ enrolment_figures as (
 -- `union` (not `union all`): each key is wanted once
 keys as (
 
-    select snapshot_month, scope_type, scope_value from order_figures
+    select
+        snapshot_month,
+        scope_type,
+        scope_value
+    from order_figures
     union
-    select snapshot_month, scope_type, scope_value from base_figures
+    select
+        snapshot_month,
+        scope_type,
+        scope_value
+    from base_figures
     union
-    select snapshot_month, scope_type, scope_value from churn_figures
+    select
+        snapshot_month,
+        scope_type,
+        scope_value
+    from churn_figures
     union
-    select snapshot_month, scope_type, scope_value from enrolment_figures
+    select
+        snapshot_month,
+        scope_type,
+        scope_value
+    from enrolment_figures
 
 ),
 
@@ -230,7 +260,7 @@ final as (
 
     select
         keys.snapshot_month,
-        months.snapshot_date,
+        periods.snapshot_date,
         keys.scope_type,
         keys.scope_value,
         cast(coalesce(order_figures.orders, 0) as bigint) as orders,
@@ -244,11 +274,10 @@ final as (
         {{ metric_safe_divide('order_figures.items', 'order_figures.orders') }} as items_per_order,
         cast(coalesce(visit_figures.active_members, 0) as bigint) as active_members,
         cast(coalesce(visit_figures.member_visits, 0) as bigint) as member_visits,
-        cast({{ dbt.datediff('keys.snapshot_month', 'months.snapshot_date', 'day') }} + 1 as integer)
-            as days_in_period,
+        periods.days_in_period,
         {{ metric_safe_divide(
             'visit_figures.member_visits',
-            'visit_figures.active_members * (' ~ dbt.datediff('keys.snapshot_month', 'months.snapshot_date', 'day') ~ ' + 1) / 7.0'
+            'visit_figures.active_members * periods.days_in_period / 7.0'
         ) }} as member_visits_per_week,
         cast(coalesce(visit_figures.repurchasing_members, 0) as bigint) as repurchasing_members,
         {{ metric_safe_divide('visit_figures.repurchasing_members', 'visit_figures.active_members') }}
@@ -261,30 +290,30 @@ final as (
         cast(coalesce(churn_figures.churned_members, 0) as bigint) as churned_members,
         {{ metric_safe_divide('churn_figures.churned_members', 'churn_figures.churn_base_members') }} as churn_rate,
         cast(coalesce(enrolment_figures.new_members, 0) as bigint) as new_members,
-        months.is_complete_month
+        periods.is_complete_month
     from keys
-    inner join months
-        on keys.snapshot_month = months.snapshot_month
+    inner join periods
+        on keys.snapshot_month = periods.snapshot_month
     left join order_figures
         on keys.snapshot_month = order_figures.snapshot_month
-        and keys.scope_type = order_figures.scope_type
-        and keys.scope_value = order_figures.scope_value
+            and keys.scope_type = order_figures.scope_type
+            and keys.scope_value = order_figures.scope_value
     left join visit_figures
         on keys.snapshot_month = visit_figures.snapshot_month
-        and keys.scope_type = visit_figures.scope_type
-        and keys.scope_value = visit_figures.scope_value
+            and keys.scope_type = visit_figures.scope_type
+            and keys.scope_value = visit_figures.scope_value
     left join base_figures
         on keys.snapshot_month = base_figures.snapshot_month
-        and keys.scope_type = base_figures.scope_type
-        and keys.scope_value = base_figures.scope_value
+            and keys.scope_type = base_figures.scope_type
+            and keys.scope_value = base_figures.scope_value
     left join churn_figures
         on keys.snapshot_month = churn_figures.snapshot_month
-        and keys.scope_type = churn_figures.scope_type
-        and keys.scope_value = churn_figures.scope_value
+            and keys.scope_type = churn_figures.scope_type
+            and keys.scope_value = churn_figures.scope_value
     left join enrolment_figures
         on keys.snapshot_month = enrolment_figures.snapshot_month
-        and keys.scope_type = enrolment_figures.scope_type
-        and keys.scope_value = enrolment_figures.scope_value
+            and keys.scope_type = enrolment_figures.scope_type
+            and keys.scope_value = enrolment_figures.scope_value
 
 )
 

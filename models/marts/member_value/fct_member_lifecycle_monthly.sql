@@ -60,7 +60,8 @@ final as (
         lifecycle.first_order_entry_group_code,
         entry_groups.entry_group_name_zh as first_order_entry_group_name_zh,
         entry_groups.entry_group_name_en as first_order_entry_group_name_en,
-        lifecycle.snapshot_date >= {{ dbt.dateadd('day', var('lifecycle_churned_after_days'), 'months.data_start_date') }}
+        lifecycle.snapshot_date
+        >= {{ dbt.dateadd('day', var('lifecycle_churned_after_days'), 'months.data_start_date') }}
             as has_full_window,
         months.is_latest_snapshot
     from lifecycle

@@ -50,7 +50,7 @@ final as (
         on rfm.rfm_segment_code = segments.segment_code
     left join rfm as previous_rfm
         on rfm.member_id = previous_rfm.member_id
-        and months.previous_snapshot_month = previous_rfm.snapshot_month
+            and months.previous_snapshot_month = previous_rfm.snapshot_month
 
 )
 

@@ -102,17 +102,17 @@ purchase_channels as (
 
     {%- for channel in ['POS', 'TMALL', 'JD', 'MINIPROGRAM'] %}
 
-    select
-        members.member_id,
-        '{{ channel }}' as tag_code,
-        -- the value says since when
-        cast(members.first_{{ channel | lower }}_purchase_date as {{ dbt.type_string() }}) as tag_value
-    from members
-    inner join current_snapshots
-        on members.member_id = current_snapshots.member_id
-    inner join months
-        on members.first_{{ channel | lower }}_purchase_date <= months.as_of_date
-    {% if not loop.last %}union all{% endif %}
+        select
+            members.member_id,
+            '{{ channel }}' as tag_code,
+            -- the value says since when
+            cast(members.first_{{ channel | lower }}_purchase_date as {{ dbt.type_string() }}) as tag_value
+        from members
+        inner join current_snapshots
+            on members.member_id = current_snapshots.member_id
+        inner join months
+            on members.first_{{ channel | lower }}_purchase_date <= months.as_of_date
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -192,14 +192,14 @@ tags as (
 
     {%- for letter in ['r', 'f', 'm'] %}
 
-    union all
+        union all
 
-    select
-        member_id,
-        'rfm_score' as tag_group,
-        '{{ letter | upper }}' as tag_code,
-        cast({{ letter }}_score as {{ dbt.type_string() }}) as tag_value
-    from rfm
+        select
+            member_id,
+            'rfm_score' as tag_group,
+            '{{ letter | upper }}' as tag_code,
+            cast({{ letter }}_score as {{ dbt.type_string() }}) as tag_value
+        from rfm
     {%- endfor %}
 
     union all

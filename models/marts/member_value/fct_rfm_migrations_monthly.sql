@@ -16,6 +16,13 @@ months as (
 
 ),
 
+first_month as (
+
+    select min(snapshot_month) as snapshot_month
+    from months
+
+),
+
 segments as (
 
     select * from {{ ref('metric_rfm_segments') }}
@@ -63,7 +70,7 @@ moves as (
     from current_scores
     full outer join previous_scores
         on current_scores.snapshot_month = previous_scores.snapshot_month
-        and current_scores.member_id = previous_scores.member_id
+            and current_scores.member_id = previous_scores.member_id
     group by 1, 2, 3
 
 ),
@@ -78,8 +85,9 @@ grid as (
     from months
     cross join segment_codes as from_codes
     cross join segment_codes as to_codes
+    cross join first_month
     -- the first month has no previous snapshot to migrate from
-    where months.snapshot_month > (select min(snapshot_month) from months)
+    where months.snapshot_month > first_month.snapshot_month
         and not (from_codes.segment_code = 'unscored' and to_codes.segment_code = 'unscored')
 
 ),
@@ -99,8 +107,8 @@ final as (
     from grid
     left join moves
         on grid.snapshot_month = moves.snapshot_month
-        and grid.from_segment_code = moves.from_segment_code
-        and grid.to_segment_code = moves.to_segment_code
+            and grid.from_segment_code = moves.from_segment_code
+            and grid.to_segment_code = moves.to_segment_code
 
 )
 
