@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import pyarrow.parquet as pq
 
 from . import fmt as F
 from . import render as R
-from .config import D_END, Rates
+from .config import D_END, Rates, day_to_date
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,15 @@ def plan_loads(spec: TableSpec, frame: dict, rates: Rates, seed: int) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: int) -> str:
+    return day_to_date(day).isoformat()
+
+
 def partition_path(root: str, spec: TableSpec, dt_day: int, load_day: int) -> str:
-    d = F.date_text(np.array([dt_day]))[0].as_py()
-    ld = F.yyyymmdd(np.array([load_day]))[0].as_py()
     ext = "csv" if spec.fmt == "csv" else "parquet"
-    return os.path.join(root, spec.system, spec.table, f"dt={d}", f"part-{ld}.{ext}")
+    part = _day_text(load_day).replace("-", "")
+    return os.path.join(root, spec.system, spec.table, f"dt={_day_text(dt_day)}", f"part-{part}.{ext}")
 
 
 def write_file(path: str, table: pa.Table, fmt: str) -> None:
