@@ -227,6 +227,28 @@ def test_no_mart_has_a_personal_column(compiled):
     assert not offending, f"marts must carry only masked values and keyed hashes: {sorted(offending)}"
 
 
+# ---------------------------------------------------------------- the hash key stays out of Jinja
+
+_KEY_IN_JINJA = re.compile(r"""env_var\(\s*['"](?:DBT_ENV_SECRET_)?OMNI_HASH_KEY""")
+
+
+def test_no_sql_or_config_reads_the_hash_key(compiled):
+    """dbt writes every env_var() value into its manifest and partial-parse state, and rendered SQL into
+    target/: the key must only ever be read by the Python UDF (omniwh/duckdb_plugin.py)."""
+    manifest = compiled["manifest"]
+    texts = {uid: node.get("raw_code") or "" for uid, node in manifest["nodes"].items()}
+    texts.update({uid: macro.get("macro_sql") or "" for uid, macro in manifest["macros"].items()})
+    for name in ("dbt_project.yml", "profiles.yml"):
+        texts[name] = (REPO / name).read_text(encoding="utf-8")
+    texts.update(
+        {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in REPO.glob("models/**/*.yml")}
+    )
+    assert any("keyed_hash(" in text for text in texts.values())
+    offending = sorted(uid for uid, text in texts.items() if _KEY_IN_JINJA.search(text))
+    assert not offending, f"OMNI_HASH_KEY read through Jinja in {offending}"
+    assert "OMNI_HASH_KEY" not in json.dumps(manifest["metadata"].get("env", {}))
+
+
 # ---------------------------------------------------------------- stored test failures
 
 

@@ -110,12 +110,15 @@
                            included)
     min_identifier_length  clear identifiers shorter than this are ignored (a 2-character Chinese name is kept)
     skip_types             column types that cannot hold an identifier (prefix match, upper case)
+    fractional_types       numeric types scanned by their integer part only: the fractional digits of an
+                           average (215.15739285714) would otherwise look like a mobile number
 -#}
 {% macro privacy_scan_marts(
     folder='marts',
     exclude_columns=['masked_phone', 'birthday', 'raw_record', 'natural_key'],
     min_identifier_length=2,
-    skip_types=['BOOLEAN', 'DATE', 'TIMESTAMP', 'TIME', 'INTERVAL']
+    skip_types=['BOOLEAN', 'DATE', 'TIMESTAMP', 'TIME', 'INTERVAL'],
+    fractional_types=['DOUBLE', 'FLOAT', 'REAL', 'DECIMAL', 'NUMERIC']
 ) -%}
     {#- the scan reads the catalog and the data, so it is built only when tests execute; parse, compile,
         docs and the sqlfluff templater get a stand-in with the same columns that creates and reads nothing -#}
@@ -167,13 +170,20 @@
         {%- for relation in privacy_scan_list_relations(schema) -%}
             {%- for column in adapter.get_columns_in_relation(relation) -%}
                 {%- set dtype = column.dtype | upper -%}
-                {%- set ns = namespace(skip=false) -%}
+                {%- set ns = namespace(skip=false, fractional=false) -%}
                 {%- for prefix in skip_types if dtype.startswith(prefix) -%}{%- set ns.skip = true -%}{%- endfor -%}
+                {%- for prefix in fractional_types if dtype.startswith(prefix) -%}
+                    {%- set ns.fractional = true -%}
+                {%- endfor -%}
+                {%- set value = adapter.quote(column.name) -%}
+                {%- if ns.fractional -%}
+                    {%- set value = try_cast_or_null('floor(' ~ value ~ ')', 'bigint') -%}
+                {%- endif -%}
                 {%- if not ns.skip -%}
                     {%- do value_selects.append(
                         "select '" ~ schema ~ "." ~ relation.identifier ~ "' as relation_name, '" ~ column.name
-                        ~ "' as column_name, cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string()
-                        ~ ") as cell_value from " ~ relation
+                        ~ "' as column_name, cast(" ~ value ~ " as " ~ dbt.type_string() ~ ") as cell_value from "
+                        ~ relation
                     ) -%}
                 {%- endif -%}
             {%- endfor -%}
