@@ -72,6 +72,7 @@ checked as (
             -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
             when _erasure_action = 'dropped' then 'erased'
             when ledger_id is null then 'missing_key'
+            when card_no is null or points is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when coalesce(change_type, '') not in ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST') then 'invalid_code'
             when occurred_at is null then 'invalid_timestamp'

@@ -56,6 +56,7 @@ checked as (
         *,
         case
             when redemption_id is null then 'missing_key'
+            when coupon_code is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when coalesce(redeem_channel, '') not in ('POS', 'MINIPROGRAM', 'TMALL', 'JD') then 'invalid_code'
             when redeemed_at is null then 'invalid_timestamp'

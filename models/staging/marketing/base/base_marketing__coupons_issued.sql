@@ -73,6 +73,7 @@ checked as (
             -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
             when _erasure_action = 'dropped' then 'erased'
             when coupon_code is null then 'missing_key'
+            when template_id is null or card_no is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when coalesce(issue_channel, '') not in ('MINIPROGRAM', 'WECOM', 'SMS', 'TMALL', 'POS')
                 then 'invalid_code'

@@ -69,6 +69,7 @@ checked as (
             -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
             when _erasure_action = 'dropped' then 'erased'
             when touch_id is null then 'missing_key'
+            when campaign_id is null or card_no is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when coalesce(touch_status, '') not in ('SENT', 'DELIVERED', 'OPENED', 'CLICKED') then 'invalid_code'
             when touched_at is null then 'invalid_timestamp'

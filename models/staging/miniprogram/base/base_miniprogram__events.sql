@@ -68,6 +68,7 @@ checked as (
             -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
             when _erasure_action = 'dropped' then 'erased'
             when event_id is null then 'missing_key'
+            when openid is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when event_type is null
                 or event_type not in ('view', 'add_to_cart', 'favourite', 'search')

@@ -59,6 +59,7 @@ checked as (
         *,
         case
             when order_id is null or line_no is null then 'missing_key'
+            when sku_id is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when category_code is null
                 or category_code not in (

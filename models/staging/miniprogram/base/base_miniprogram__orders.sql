@@ -80,6 +80,9 @@ checked as (
         *,
         case
             when order_id is null then 'missing_key'
+            -- an anonymised (erased) buyer is the one legitimate NULL openid
+            when (openid is null and _erasure_action is null) or total_amount is null or paid_amount is null
+                then 'missing_value'
             when _text_issue is not null then _text_issue
             when fulfilment_type is null
                 or fulfilment_type not in ('DELIVERY', 'PICKUP', 'EXPRESS')
