@@ -437,6 +437,18 @@ def test_stores_test_accounts_staff_and_bad_rows(t):
         > 0
     )
     staff = read(t["landing"], "wecom", "staff")
+    # the cashier of a ticket is a staff member employed that day
+    wrong = sql(
+        """with s as (select staff_id, joined_on, left_on from staff
+                      qualify row_number() over (partition by staff_id order by updated_at desc) = 1)
+           select count(*) from tx left join s on s.staff_id = tx.cashier_id
+           where tx.transaction_time not like '%/%'
+             and (s.staff_id is null or cast(substr(tx.transaction_time, 1, 10) as date) < s.joined_on
+                  or cast(substr(tx.transaction_time, 1, 10) as date) >= s.left_on)""",
+        tx=tx,
+        staff=staff,
+    )[0][0]
+    assert wrong == 0
     emp = {
         normalise_phone(p)
         for c, p in zip(mem.column("card_type").to_pylist(), mem.column("phone").to_pylist(), strict=True)

@@ -14,7 +14,7 @@ import pyarrow as pa
 from . import render as R
 from . import sim as S
 from .config import D0, D_END, N_DAYS, SCALES, TZ_OFFSET_S, Rates, season_weights
-from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, build_world
+from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, build_world, pick_cashier
 from .writer import SPECS, plan_loads, write_table
 
 DAY = 86400
@@ -124,19 +124,7 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     lnet = qty * price
     gross = np.bincount(lp, weights=lnet, minlength=m).astype(np.int64)
     till = 1 + (rng.random(m) * st.tills[store]).astype(np.int64)
-    cashiers = np.where(world.staff.role == 2)[0]
-    c_store = world.staff.store[cashiers]
-    first = np.searchsorted(c_store, np.arange(st.n))
-    cnt = np.bincount(c_store, minlength=st.n)
-    cashier = np.where(
-        cnt[store] > 0,
-        cashiers[
-            np.minimum(
-                first[store] + (rng.random(m) * np.maximum(cnt[store], 1)).astype(np.int64), len(cashiers) - 1
-            )
-        ],
-        0,
-    )
+    cashier = pick_cashier(world.staff, st.n, store, day, rng)
     ph_kind = np.where(
         rng.random(m) < rates.placeholder_phone_keyed, rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), -1
     ).astype(np.int8)

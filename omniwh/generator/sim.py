@@ -13,7 +13,7 @@ import numpy as np
 
 from . import names as nm
 from .config import D0, D_END, N_DAYS, TZ_OFFSET_S, Rates, Scale
-from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, World
+from .world import BANNERS, CAT_MIX, CATEGORIES, SKUS_PER_CATEGORY, World, pick_cashier
 
 SEG_STORE, SEG_ONLINE, SEG_OMNI = 0, 1, 2
 CH_POS, CH_TMALL, CH_JD, CH_MP, CH_O2O = 0, 1, 2, 3, 4
@@ -998,20 +998,7 @@ class ChunkSim:
         k = len(key)
         till = 1 + (rng.random(k) * st.tills[store]).astype(np.int64)
         staff = self.w.staff
-        cashiers = np.where(staff.role == 2)[0]
-        c_store = staff.store[cashiers]
-        first = np.searchsorted(c_store, np.arange(st.n))
-        cnt = np.bincount(c_store, minlength=st.n)
-        cashier = np.where(
-            cnt[store] > 0,
-            cashiers[
-                np.minimum(
-                    first[store] + (rng.random(k) * np.maximum(cnt[store], 1)).astype(np.int64),
-                    len(cashiers) - 1,
-                )
-            ],
-            rng.integers(0, staff.n, size=k),
-        )
+        cashier = pick_cashier(staff, st.n, store, utc_to_day(ts), rng)
         gross, disc, net = pu["gross"][sel], pu["disc"][sel], pu["net"][sel]
         lsel = np.isin(li["p"], sel)
         lp = li["p"][lsel]

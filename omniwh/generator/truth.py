@@ -182,9 +182,7 @@ def campaign_effects(sim) -> dict:
             & (rec["person"] >= 0)
             & (rec["bad"] < 0)
         )
-        per = np.bincount(
-            rec["person"][w], weights=rec["net"][w] / 100.0, minlength=sim.scale.people
-        )
+        per = np.bincount(rec["person"][w], weights=rec["net"][w] / 100.0, minlength=sim.scale.people)
         tm = float(per[persons[~hold]].mean()) if n_t else 0.0
         hm = float(per[persons[hold]].mean()) if n_h else 0.0
         se = (

@@ -218,6 +218,25 @@ class Staff:
 ROLES = ["GUIDE", "MANAGER", "CASHIER"]
 
 
+def pick_cashier(staff: Staff, n_stores: int, store: np.ndarray, day: np.ndarray, rng) -> np.ndarray:
+    """A cashier of the store employed on that day (random among them), else the store manager."""
+    cashiers = np.where(staff.role == 2)[0]
+    c_store = staff.store[cashiers]
+    first = np.searchsorted(c_store, np.arange(n_stores))
+    cnt = np.bincount(c_store, minlength=n_stores)[store]
+    managers = np.where(staff.role == 1)[0]
+    out = managers[np.searchsorted(staff.store[managers], store)]
+    done = np.zeros(len(store), bool)
+    offset = (rng.random(len(store)) * np.maximum(cnt, 1)).astype(np.int64)
+    for k in range(int(cnt.max(initial=0))):
+        cand = cashiers[np.minimum(first[store] + (offset + k) % np.maximum(cnt, 1), len(cashiers) - 1)]
+        ok = ~done & (k < cnt) & (staff.joined_day[cand] <= day)
+        ok &= (staff.left_day[cand] < 0) | (day < staff.left_day[cand])
+        out = np.where(ok, cand, out)
+        done |= ok
+    return out
+
+
 def build_staff(stores: Stores, rng: np.random.Generator) -> Staff:
     store, role = [], []
     for s in range(stores.n):
