@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 
-from .config import D0, D_END, SCALES, Rates, day_number, parse_date
+from .config import D0, D_END, PERIOD_END, PERIOD_START, SCALES, Rates, day_number, parse_date
 from .run import Progress, simulate, write_landing
 from .truth import write_truth
 
@@ -30,7 +30,7 @@ def _until_day(until: str | None) -> int:
         return D_END
     d = day_number(parse_date(until))
     if not D0 <= d <= D_END:
-        raise ValueError(f"--until must be inside the period ({SCALES and 'see docs'}): got {until}")
+        raise ValueError(f"the date must be inside the period {PERIOD_START} .. {PERIOD_END}: got {until}")
     return d
 
 
