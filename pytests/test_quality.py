@@ -2,8 +2,9 @@
 expectation and the offending rows, on a deliberately corrupted copy.
 
 Warehouse: OMNI_DUCKDB_PATH (default data/warehouse.duckdb) when it exists — `make test` builds it just before
-pytest — else a tiny one built here with `dbt seed` + `dbt run` from the session's `tiny` landing data (a few
-minutes on a busy machine). The corrupted copy lives in a temporary folder; the original is only read.
+pytest — else a tiny one (six months, seed 42) generated and built here: landing preflight, `dbt seed`,
+`dbt run` (a few minutes on a busy machine). The corrupted copy lives in a temporary folder; the original is
+only read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from omniwh.generator import generate
 from omniwh.quality import run as quality_run
 from omniwh.quality.spec import SpecError, load_all, load_file
 
@@ -25,6 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
 EXPECTATIONS = REPO / "expectations"
 ORPHAN_MEMBER_ID = "M" + "0" * 20
+TINY_UNTIL = "2025-04-30"
 
 # (suite, text in the failing expectation's label) that each corruption below must produce
 EXPECTED_FAILURES = {
@@ -52,21 +55,25 @@ def _dbt(env: dict, *args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def warehouse(request, tmp_path_factory) -> Path:
+def warehouse(tmp_path_factory) -> Path:
     configured = _configured_warehouse()
     if configured.exists():
         return configured
-    tiny = request.getfixturevalue("tiny")
+    # Own landing copy: the preflight writes _rejected/ into it, which the shared `tiny` folder must not get.
     root = tmp_path_factory.mktemp("quality_warehouse")
+    landing = root / "landing"
+    generate("tiny", 42, str(landing), str(root / "truth"), until=TINY_UNTIL, quiet=True)
     env = dict(
         os.environ,
-        OMNI_LANDING_PATH=str(tiny["landing"]),
+        OMNI_LANDING_PATH=str(landing),
         OMNI_DUCKDB_PATH=str(root / "warehouse.duckdb"),
         OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
         DBT_TARGET_PATH=str(root / "target"),
         DBT_LOG_PATH=str(root / "logs"),
         DO_NOT_TRACK="1",
     )
+    landing_check = [sys.executable, "-m", "omniwh.landing_check", "--landing", str(landing), "--quiet"]
+    subprocess.run(landing_check, env=env, cwd=REPO, check=True, capture_output=True)
     _dbt(env, "seed")
     _dbt(env, "run")
     return root / "warehouse.duckdb"
