@@ -263,7 +263,7 @@ def _print_table(records: list[dict], out=None) -> None:
     if failures or errors:
         print("\nFAILED:", file=out)
     for r in errors:
-        print(f"  {r['suite']}: suite could not run: {r['error']}", file=out)
+        print(f"  {r['suite']}: suite could not run: {r['error'].splitlines()[0]}", file=out)
     for r, e in failures:
         detail = e.get("exception") or f"observed {json.dumps(e.get('observed_value'), ensure_ascii=False)}"
         examples = e.get("unexpected_rows") or e.get("unexpected_examples")
