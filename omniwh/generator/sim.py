@@ -881,7 +881,7 @@ class ChunkSim:
         # base purchases that use a coupon issued before: the shopper adds one item worth the face value
         # so that net sales are the same as without the coupon (coupons on base purchases create no lift)
         extra_line = np.zeros(m, np.int64)
-        for codes, holders, _cidx, its, ets, scope, face, _thr in self.coupons:
+        for codes, holders, _cidx, its, ets, scope, face, thr in self.coupons:
             if len(codes) == 0:
                 continue
             use = rng.random(len(codes)) < r.coupon_base_redeem_share
@@ -898,10 +898,12 @@ class ChunkSim:
                 ok &= (chj == CH_TMALL) | (chj == CH_JD) | (chj == CH_MP)
             else:
                 ok &= chj != CH_O2O
+            ok &= gross[j] + int(face * 100) >= int(
+                thr * 100
+            )  # the basket (with the extra item) meets the threshold
             jj, first = np.unique(j[ok], return_index=True)
             pu["coupon"][jj] = codes[ok][first]
             extra_line[jj] = int(face * 100)
-            pu.setdefault("coupon_face", np.zeros(m, np.int64))
         # campaign-induced purchases with a coupon: bring them to the threshold, then apply the face value
         face_of = np.zeros(m, np.int64)
         thr_of = np.zeros(m, np.int64)
@@ -1234,7 +1236,7 @@ class ChunkSim:
             paid=paid_ts[vi],
             completed=vd,
             total=gross_y[vi],
-            disc=np.where(unpaid[vi], disc_y[vi], disc_y[vi]),
+            disc=disc_y[vi],
             pay=np.where(unpaid[vi], 0, net_y[vi]),
             refund=vr,
             coupon=coupon[vi],
