@@ -419,9 +419,11 @@ def _check_file(
                 f"partition folder {partition!r} is not dt=YYYY-MM-DD with a real date",
             )
         ]
-        rows = None
+        # the rows are still counted when the file itself reads
+        format_check = check_csv if contract.file_format == "csv" else check_parquet
+        rows = format_check(path, contract)[1] if size else 0
     elif size == 0:
-        results, rows = [("empty_file", "rejected", "the file has 0 bytes")], None
+        results, rows = [("empty_file", "rejected", "the file has 0 bytes")], 0
     elif contract.file_format == "csv":
         results, rows = check_csv(path, contract)
     else:
