@@ -47,13 +47,15 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, bool | int | str) or value is None:
         return value
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
+    if isinstance(value, float):  # also numpy.float64, a float subclass
+        return None if math.isnan(value) else float(value)
     if isinstance(value, decimal.Decimal):
         return float(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalar
+    if hasattr(value, "tolist"):  # numpy array or scalar, pandas array
+        return _plain(value.tolist())
+    if hasattr(value, "item"):  # other numpy-like scalars
         return _plain(value.item())
     if hasattr(value, "isoformat"):  # pandas Timestamp
         return value.isoformat()
@@ -151,6 +153,14 @@ def _merge(spec, chunk_results: list) -> dict:
     if any("observed_value" in r for r in results):
         observed = [_plain(r.get("observed_value")) for r in results]
         entry["observed_value"] = observed[0] if len(observed) == 1 else observed
+    observed_nothing = entry.get("observed_value") in (None, [])
+    if observed_nothing and not any("element_count" in r for r in results):
+        # GX 1.24 reports no observed value for the distinct-value-set expectations: say what differed
+        missing = [v for r in results for v in r.get("partial_missing_list", []) or []]
+        extra = [v for r in results for v in r.get("partial_unexpected_list", []) or []]
+        entry["observed_value"] = f"{len(missing)} expected values missing, {len(extra)} unexpected values"
+        entry["missing_values"] = _plain(missing[:EXAMPLES])
+        entry["unexpected_examples"] = _plain(extra[:EXAMPLES])
     if any("element_count" in r for r in results):
         elements = sum(r.get("element_count", 0) or 0 for r in results)
         unexpected = sum(r.get("unexpected_count", 0) or 0 for r in results)
