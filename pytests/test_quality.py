@@ -163,6 +163,14 @@ def test_spec_rejects_unknown_shorthand_and_chunk_unsafe_uniqueness(tmp_path):
         load_file(unsafe)
 
 
+def test_runner_refuses_to_replace_a_folder_it_did_not_write(tmp_path, warehouse):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    assert quality_run.main(["--duckdb", str(warehouse), "--out", str(precious)]) == 2
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
 def test_runner_passes_on_the_built_warehouse(warehouse, tmp_path, capsys):
     out = tmp_path / "gx_out"
     code = quality_run.main(["--duckdb", str(warehouse), "--out", str(out)])

@@ -296,6 +296,14 @@ def run(args: argparse.Namespace) -> int:
         if not suites:
             print(f"no suite matches {args.suite}", file=sys.stderr)
             return 2
+    if (
+        out.exists()
+        and any(out.iterdir())
+        and not (out / SUMMARY_FILE).exists()
+        and not (out / "gx").exists()
+    ):
+        print(f"{out} is not empty and holds no earlier quality run: refusing to replace it", file=sys.stderr)
+        return 2
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     try:
