@@ -8,3 +8,8 @@ JSON summary and Data Docs under ``gx_out/`` and exits non-zero when any expecta
 Modules: ``spec`` (YAML -> suite specs), ``frames`` (the DuckDB side: SQL per suite, chunking, sampling),
 ``expectations`` (shorthand -> GX expectation objects), ``run`` (the command).
 """
+
+import os
+
+# No usage statistics leave the machine, whichever module of this package imports GX first.
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
