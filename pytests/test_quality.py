@@ -151,6 +151,15 @@ def test_every_suite_file_loads_and_builds_into_gx():
         assert gx_suite.expectations, suite.name
 
 
+def test_every_public_mart_and_staging_view_has_a_suite():
+    """A new mart or stg_ view needs its YAML file in expectations/ (a few lines: expectations/README.md)."""
+    covered = {s.relation for s in load_all(EXPECTATIONS) if s.relation}
+    models = {f"marts.{p.stem}" for p in (REPO / "models" / "marts").rglob("*.sql")}
+    models |= {f"staging.{p.stem}" for p in (REPO / "models" / "staging").rglob("stg_*.sql")}
+    missing = sorted(models - covered)
+    assert not missing, f"models without a data-quality suite in expectations/: {missing}"
+
+
 def test_spec_rejects_unknown_shorthand_and_chunk_unsafe_uniqueness(tmp_path):
     bad_shorthand = tmp_path / "bad_shorthand.yml"
     bad_shorthand.write_text("relation: marts.t\nkey: [id]\nsuites:\n  - columns:\n      id: [unqiue]\n")
