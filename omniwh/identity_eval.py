@@ -221,12 +221,14 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
         k: v - tp_by.get(k, 0) for k, v in predicted_by.items() if v - tp_by.get(k, 0) > 0
     }
     # linkable pairs missed, attributed to the guard reasons of the identifiers of the person-component
-    missed = universe.groupby(["person_id", "linkable"]).agg(
-        parts=("predicted", "nunique"), reason=("guard_reason", lambda s: ",".join(sorted(set(s.dropna()))))
+    parts = universe.groupby(["person_id", "linkable"])["predicted"].nunique()
+    split_cells = parts[parts > 1].reset_index()[["person_id", "linkable"]]
+    missed = universe.merge(split_cells, on=["person_id", "linkable"])
+    reasons = missed.groupby(["person_id", "linkable"])["guard_reason"].agg(
+        lambda s: ",".join(sorted(set(s.dropna())))
     )
-    missed = missed[missed["parts"] > 1]
     score.missed_linkable_pairs_by_guard = {
-        (k or "no guard"): int(v) for k, v in missed.groupby("reason").size().items()
+        (k or "no guard"): int(v) for k, v in reasons.value_counts().items()
     }
 
     # --- guard and component checks ---------------------------------------------------------------

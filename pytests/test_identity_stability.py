@@ -3,14 +3,16 @@
 1. generate `tiny` up to UNTIL, build the identity graph          -> ids_first
 2. rebuild with --full-refresh on the same file and data           -> identical ids, no ledger row
 3. build a brand-new DuckDB file from the same data                -> identical ids
-   and rebuild it with the other components engine (SQL rounds instead of scipy)
+   and rebuild it with the other components engine (scipy instead of the SQL rounds)
                                                                    -> identical ids
-4. append the load of UNTIL + 1 day, plus one crafted platform binding that joins two existing members
-   (a Tmall buyer who never bound a phone, and a card member's phone), rebuild
-                                                                   -> exactly one of the two ids retired,
-                                                                      a `merge` ledger row says so, every
-                                                                      identifier not in a ledger event keeps
-                                                                      its id
+4. append the load of UNTIL + 1 day, plus two crafted landing rows, rebuild:
+   - a platform binding that joins two existing members (a Tmall buyer who never bound a phone, and a card
+     member's phone)                                               -> exactly one of the two ids retired,
+                                                                      a `merge` ledger row says so
+   - a new CRM card keyed with the phone that holds a card+phone+openid member together: the phone now sits
+     on two cards, cap_phone_cards quarantines it, the member falls apart
+                                                                   -> `split` ledger rows via that phone
+   and every identifier not in a ledger event keeps its id
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ from omniwh.generator import append, generate
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
 UNTIL = "2025-02-28"
+BUILD_IDENTITY = (
+    "build",
+    "--select",
+    "+path:models/intermediate/identity",
+    "--exclude",
+    "resource_type:test",
+    "resource_type:unit_test",
+)
 NEXT = (dt.date.fromisoformat(UNTIL) + dt.timedelta(days=1)).isoformat()
 
 
@@ -55,8 +65,8 @@ def _dbt(env: dict, *args: str) -> None:
 
 
 def _build(env: dict, *extra: str) -> None:
-    _dbt(env, "seed", "--select", "path:seeds/identity", *extra)
-    _dbt(env, "run", "--select", "+path:models/intermediate/identity", *extra)
+    """Seeds and models up to the identity graph (upstream seeds included), without their tests."""
+    _dbt(env, *BUILD_IDENTITY, *extra)
 
 
 def _query(db: Path, sql: str) -> list[tuple]:
@@ -115,6 +125,53 @@ def _pick_members_to_link(db: Path) -> tuple[dict, dict]:
     )
 
 
+def _pick_member_to_split(db: Path) -> dict:
+    """A member made of exactly one card, one phone and one openid (the phone is the only glue)."""
+    rows = _query(
+        db,
+        """
+        select stitched.member_id, phone.identifier_value
+        from intermediate.int_members_stitched as stitched
+        inner join intermediate.int_identity_clusters as phone
+            on stitched.member_id = phone.member_id and phone.identifier_type = 'phone'
+        where stitched.identifier_count = 3 and stitched.card_no_count = 1 and stitched.phone_count = 1
+            and stitched.openid_count = 1
+        order by stitched.member_id
+        limit 1
+        """,
+    )
+    assert rows, "tiny data should hold a card+phone+openid member"
+    return {"member_id": rows[0][0], "phone": rows[0][1]}
+
+
+def _write_crafted_card(landing: Path, phone: str) -> Path:
+    """One CRM member landed on NEXT: a brand-new card keyed with an existing member's phone."""
+    folder = landing / "crm" / "members"
+    template = pq.read_schema(next(folder.glob("*/*.parquet")))
+    at = f"{NEXT}T10:00:00+08:00"
+    values = {
+        "card_no": "188888888801",
+        "card_type": "NORMAL",
+        "phone": phone,
+        "member_name": "林晓",
+        "gender": "F",
+        "birthday": "1990-01-01",
+        "city": "上海",
+        "enrol_store_id": "S0001",
+        "enrol_channel": "POS",
+        "enrolled_at": at,
+        "tier_code": "T1",
+        "member_status": "ACTIVE",
+        "updated_at": at,
+        "extracted_at": dt.datetime.fromisoformat(f"{NEXT}T16:00:00"),
+    }
+    columns = {f.name: pa.array([values.get(f.name)], type=f.type) for f in template if f.name != "dt"}
+    target = folder / f"dt={NEXT}" / f"part-{NEXT.replace('-', '')}-crafted.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), target)
+    return target
+
+
 def _write_crafted_binding(landing: Path, phone: str, buyer_key: str) -> Path:
     """One membership binding landed on NEXT that binds the lone buyer to the card member's phone."""
     folder = landing / "ecommerce" / "membership_bindings"
@@ -163,15 +220,17 @@ def stability(tmp_path_factory):
         "--select",
         "path:models/intermediate/identity",
         "--vars",
-        "{identity_cc_engine: sql}",
+        "{identity_cc_engine: scipy}",
     )
-    ids_sql_engine = _resolution(fresh_db)
-    ledger_sql_engine = _ledger(fresh_db)
+    ids_scipy_engine = _resolution(fresh_db)
+    ledger_scipy_engine = _ledger(fresh_db)
     fresh_db.unlink()
 
     card_member, buyer_member = _pick_members_to_link(db)
+    split_member = _pick_member_to_split(db)
     append(NEXT, "tiny", 42, str(landing), quiet=True)
     _write_crafted_binding(landing, card_member["phone"], buyer_member["buyer_key"])
+    _write_crafted_card(landing, split_member["phone"])
     _build(env)
     ids_appended = _resolution(db)
     ledger_appended = _ledger(db)
@@ -189,9 +248,10 @@ def stability(tmp_path_factory):
         "ids_rebuilt": ids_rebuilt,
         "ledger_rebuilt": ledger_rebuilt,
         "ids_fresh": ids_fresh,
-        "ids_sql_engine": ids_sql_engine,
-        "ledger_sql_engine": ledger_sql_engine,
+        "ids_scipy_engine": ids_scipy_engine,
+        "ledger_scipy_engine": ledger_scipy_engine,
         "card_member": card_member,
+        "split_member": split_member,
         "buyer_member": buyer_member,
         "ids_appended": ids_appended,
         "ledger_appended": ledger_appended,
@@ -214,9 +274,9 @@ def test_fresh_warehouse_on_same_data_gives_identical_ids(stability):
     assert stability["ids_fresh"] == stability["ids_first"]
 
 
-def test_sql_and_scipy_components_give_identical_ids(stability):
-    assert stability["ids_sql_engine"] == stability["ids_fresh"]
-    assert stability["ledger_sql_engine"] == []
+def test_scipy_and_sql_components_give_identical_ids(stability):
+    assert stability["ids_scipy_engine"] == stability["ids_fresh"]
+    assert stability["ledger_scipy_engine"] == []
 
 
 def test_linking_two_members_retires_exactly_one_id(stability):
@@ -236,6 +296,21 @@ def test_linking_two_members_retires_exactly_one_id(stability):
     retired_id, surviving_id, event_type, via_type, via_value, _run = ours[0]
     assert (surviving_id, event_type) == (survivor, "merge")
     assert (via_type, via_value) in (phone_key, buyer_key)
+
+
+def test_guard_split_is_recorded_in_the_ledger(stability):
+    member = stability["split_member"]
+    phone_key = ("phone", member["phone"])
+    assert phone_key in stability["quarantined_appended"]
+    assert stability["ids_appended"][phone_key] is None
+    before, after = stability["ids_first"], stability["ids_appended"]
+    parts = {after[k] for k, m in before.items() if m == member["member_id"] and k != phone_key}
+    assert len(parts) == 2, "card and openid must now be two members"
+    new_rows = stability["ledger_appended"][len(stability["ledger_rebuilt"]) :]
+    ours = [row for row in new_rows if row[0] == member["member_id"]]
+    moved_to = {row[1] for row in ours}
+    assert ours and moved_to == parts - {member["member_id"]}
+    assert all(row[2] == "split" and (row[3], row[4]) == phone_key for row in ours)
 
 
 def test_identifiers_outside_ledger_events_keep_their_ids(stability):

@@ -1,6 +1,6 @@
 {#-
     Connected components of the guarded identity graph in SQL (any engine; the engine used when
-    identity_cc_engine() is 'sql'): one row per identifier that is not quarantined, with the component it
+    identity_cc_engine() is 'sql', the default): one row per identifier that is not quarantined, with the component it
     belongs to (component_key = smallest node_key of the component). The iterative rounds run inside the
     macro identity_connected_components, which fails the build if they do not converge within
     var('identity_cc_max_iterations'); its scratch tables are dropped by the post-hook.
