@@ -221,9 +221,10 @@ def test_runner_fails_on_a_corrupted_copy_and_names_the_expectation(corrupted, t
         found = _find(failures, suite, label_part)
         assert found is not None, f"{suite}: {label_part} did not fail; failures: {sorted(failures)}"
         assert f"{suite}: " in printed and label_part in printed
-    # the failing rows are named, not just counted
+    # failing rows are named, except in suites that read personal data: those get counts only
+    # (pytests/test_quality_privacy.py checks that the leaked phone is written nowhere)
     regex = _find(failures, "marts.dim_members", "column=masked_phone")
-    assert [row["member_id"] for row in regex["unexpected_rows"]] == [touched["leaked"]]
+    assert regex["unexpected_count"] == 1 and regex["unexpected_rows"] == []
     duplicate = _find(failures, "marts.dim_members.phone_hash", "column=phone_hash")
     assert duplicate["unexpected_count"] == 2
     orphan = _find(failures, "marts.fct_orders.references", "member_id -> marts.dim_members")

@@ -37,6 +37,42 @@ DEFAULT_EXPECTATIONS = REPO / "expectations"
 DEFAULT_CHUNK_ROWS = 1_000_000
 SUMMARY_FILE = "checkpoint_result.json"
 EXAMPLES = 10  # failing values / rows kept per expectation in the summary
+# What GX is asked for on a suite that reads personal data (SuiteSpec.is_personal): counts, no values, no ids.
+PERSONAL_RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": 0,
+    "exclude_unexpected_values": True,
+    "include_unexpected_rows": False,
+}
+
+
+def mask_value(value: Any) -> Any:
+    """The form a personal value may take in outputs: a phone-like string of 11 digits keeps its first 3
+    and last 4 digits (the published `masked_phone` form), anything else becomes `<redacted: N chars>`."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value)
+    if len(text) == 11 and text.isdigit():
+        return f"{text[:3]}****{text[-4:]}"
+    return f"<redacted: {len(text)} chars>"
+
+
+def _mask_all(value: Any) -> Any:
+    """``value`` with every scalar in it masked (lists and dicts keep their shape and keys)."""
+    if isinstance(value, dict):
+        return {k: _mask_all(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_all(v) for v in value]
+    return mask_value(value)
+
+
+def _mask_rows(rows: list, personal: set[str]) -> list:
+    """Failing rows (id columns next to the value): personal columns masked, the others kept."""
+    return [
+        {k: (_mask_all(v) if k in personal else v) for k, v in row.items()} if isinstance(row, dict)
+        else _mask_all(row)
+        for row in rows
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -131,8 +167,9 @@ def _connect(path: Path, out: Path, memory_limit: str):
     return con
 
 
-def _merge(spec, chunk_results: list) -> dict:
-    """One summary entry for an expectation validated on one or more chunks."""
+def _merge(spec, chunk_results: list, personal: set[str] = frozenset()) -> dict:
+    """One summary entry for an expectation validated on one or more chunks. ``personal``: the suite's
+    personal columns; values GX reports for them are masked (GX is asked for none, this is the backstop)."""
     entry: dict[str, Any] = {
         "expectation": spec.label(),
         "type": spec.type,
@@ -153,6 +190,8 @@ def _merge(spec, chunk_results: list) -> dict:
     if any("observed_value" in r for r in results):
         observed = [_plain(r.get("observed_value")) for r in results]
         entry["observed_value"] = observed[0] if len(observed) == 1 else observed
+        if spec.columns() & personal and not _is_number_like(entry["observed_value"]):
+            entry["observed_value"] = _mask_all(entry["observed_value"])
     observed_nothing = entry.get("observed_value") in (None, [])
     if observed_nothing and not any("element_count" in r for r in results):
         # GX 1.24 reports no observed value for the distinct-value-set expectations: say what differed
@@ -161,6 +200,9 @@ def _merge(spec, chunk_results: list) -> dict:
         entry["observed_value"] = f"{len(missing)} expected values missing, {len(extra)} unexpected values"
         entry["missing_values"] = _plain(missing[:EXAMPLES])
         entry["unexpected_examples"] = _plain(extra[:EXAMPLES])
+        if spec.columns() & personal:
+            entry["missing_values"] = _mask_all(entry["missing_values"])
+            entry["unexpected_examples"] = _mask_all(entry["unexpected_examples"])
     if any("element_count" in r for r in results):
         elements = sum(r.get("element_count", 0) or 0 for r in results)
         unexpected = sum(r.get("unexpected_count", 0) or 0 for r in results)
@@ -175,7 +217,16 @@ def _merge(spec, chunk_results: list) -> dict:
         rows = [v for r in results for v in r.get("partial_unexpected_index_list", []) or []]
         entry["unexpected_examples"] = _plain(values[:EXAMPLES])
         entry["unexpected_rows"] = _plain(rows[:EXAMPLES])
+        if spec.columns() & personal:
+            entry["unexpected_examples"] = _mask_all(entry["unexpected_examples"])
+        entry["unexpected_rows"] = _mask_rows(entry["unexpected_rows"], personal)
     return entry
+
+
+def _is_number_like(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_is_number_like(v) for v in value)
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
 
 
 def _run_suite(context, datasource, suite, con, chunk_rows: int, run_time) -> dict:
@@ -211,11 +262,16 @@ def _run_suite(context, datasource, suite, con, chunk_rows: int, run_time) -> di
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
     )
-    result_format = {
-        "result_format": "SUMMARY",
-        "partial_unexpected_count": EXAMPLES,
-        "unexpected_index_column_names": list(the_plan.index_columns),
-    }
+    personal = suite.personal_columns()
+    record["personal_columns"] = sorted(personal)
+    if personal:  # counts only: no failing value, row or id reaches GX's stored results or Data Docs
+        result_format = dict(PERSONAL_RESULT_FORMAT)
+    else:
+        result_format = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": EXAMPLES,
+            "unexpected_index_column_names": list(the_plan.index_columns),
+        }
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(name=suite.name, validation_definitions=[validation], result_format=result_format)
     )
@@ -245,7 +301,9 @@ def _run_suite(context, datasource, suite, con, chunk_rows: int, run_time) -> di
             failed_count=len(specs),
         )
         return record
-    entries = [_merge(spec, results) for spec, results in zip(specs, per_expectation, strict=True)]
+    entries = [
+        _merge(spec, results, personal) for spec, results in zip(specs, per_expectation, strict=True)
+    ]
     failed = sum(not e["success"] for e in entries)
     record.update(
         success=failed == 0,

@@ -46,6 +46,35 @@ _COLUMN_LIST_KWARGS = ("column_list",)
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _MODES = ("rows", "sample", "sql", "references")
 
+# Personal data in failing values. A suite that reads a column whose name matches PERSONAL_COLUMN (the
+# names of pytests/test_privacy_manifest.py plus the published stand-ins of a phone, `masked_phone` and
+# `phone_hash`, which hold a clear phone exactly when their check fails), a derived column whose expression
+# names one, or a column listed under `pii_columns:` is a personal suite: the runner asks GX for counts only
+# (no unexpected values, rows or ids) and masks any value it still receives. See expectations/README.md.
+PERSONAL_COLUMN = re.compile(
+    r"""^(?:
+        (?:[a-z0-9]+_)*phone | phone_hash
+      | (?:member|staff|customer|receiver|contact|user)_name | name | nickname
+      | birthday | birth_date | date_of_birth
+      | (?:[a-z0-9]+_)*(?:unionid|openid|buyer_id|buyer_key|external_userid|card_no)
+      | (?:[a-z0-9]+_)*identifier_value | left_value | right_value
+      | natural_key | raw_record
+    )$""",
+    re.VERBOSE,
+)
+NOT_PERSONAL = {"store_phone"}  # a store's business line, not a natural person's number
+# Expectations whose observed value is itself a set of column values: not allowed on personal columns.
+VALUE_REPORTING_TYPES = re.compile(
+    r"^expect_column_(?:distinct_values_|min_|max_|median_|most_common_value|unique_value_count)"
+)
+
+
+def is_personal_column(name: str) -> bool:
+    name = name.lower()
+    if name in NOT_PERSONAL or name.startswith(("is_", "has_")):
+        return False
+    return bool(PERSONAL_COLUMN.match(name))
+
 
 class SpecError(ValueError):
     """A suite file that does not follow the format of expectations/README.md."""
@@ -113,6 +142,25 @@ class SuiteSpec:
     expectations: tuple[ExpectationSpec, ...] = ()
     references: tuple[Reference, ...] = ()
     description: str | None = None
+    pii_columns: tuple[str, ...] = ()  # extra personal columns the name rule does not catch
+
+    def personal_columns(self) -> set[str]:
+        """Columns of this suite's frame that hold (or, failing, may hold) personal data."""
+        named = (set() if self.mode == "references" else set(self.key)) | set(self.derived) | {r.column for r in self.references}
+        for expectation in self.expectations:
+            named |= expectation.columns()
+        personal = {c for c in named if is_personal_column(c) or c in self.pii_columns}
+        for derived_name, expression in self.derived.items():
+            tokens = set(re.findall(r"[a-z_][a-z0-9_]*", expression.lower()))
+            if any(is_personal_column(t) or t in self.pii_columns for t in tokens):
+                personal.add(derived_name)
+        if any(is_personal_column(r.column) or r.column in self.pii_columns for r in self.references):
+            personal.add("value")  # the references frame's column of child values
+        return personal
+
+    @property
+    def is_personal(self) -> bool:
+        return bool(self.personal_columns())
 
     def needed_columns(self) -> list[str]:
         """Relation columns to read (rows/sample modes): the key, then every column an expectation names."""
@@ -187,7 +235,9 @@ def _reference(column: str, target: Any, where_from: str) -> Reference:
     return Reference(column, f"{parts[0]}.{parts[1]}", parts[2], mostly, description)
 
 
-def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) -> SuiteSpec:
+def _suite(
+    raw: dict, path: Path, relation: str | None, key: tuple[str, ...], pii_columns: tuple[str, ...] = ()
+) -> SuiteSpec:
     name = raw.get("name") or relation
     where_from = f"{path.name}: suite {name}"
     if not name:
@@ -203,6 +253,7 @@ def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) ->
         "references",
         "description",
         "key",
+        "pii_columns",
     }
     if unknown:
         raise SpecError(f"{where_from}: unknown keys {sorted(unknown)}")
@@ -236,6 +287,16 @@ def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) ->
     if suite_key and mode != "references":
         for expectation in expectations:
             _check_uniqueness_partition(expectation, suite_key, where_from)
+    pii_columns = tuple(raw.get("pii_columns") or ()) + pii_columns
+    for expectation in expectations:
+        for column in expectation.columns():
+            if VALUE_REPORTING_TYPES.match(expectation.type) and (
+                is_personal_column(column) or column in pii_columns
+            ):
+                raise SpecError(
+                    f"{where_from}: {expectation.label()} reports column values as its observed value; "
+                    f"{column} holds personal data"
+                )
     return SuiteSpec(
         name=name,
         mode=mode,
@@ -248,6 +309,7 @@ def _suite(raw: dict, path: Path, relation: str | None, key: tuple[str, ...]) ->
         expectations=tuple(expectations),
         references=references,
         description=raw.get("description"),
+        pii_columns=pii_columns,
     )
 
 
@@ -258,7 +320,8 @@ def load_file(path: Path) -> list[SuiteSpec]:
     relation = document.get("relation")
     key = document.get("key") or []
     key = tuple([key] if isinstance(key, str) else key)
-    return [_suite(raw, path, relation, key) for raw in document["suites"]]
+    pii_columns = tuple(document.get("pii_columns") or ())
+    return [_suite(raw, path, relation, key, pii_columns) for raw in document["suites"]]
 
 
 def load_all(directory: Path) -> list[SuiteSpec]:
