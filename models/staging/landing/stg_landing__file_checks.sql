@@ -11,33 +11,29 @@
 
 with
 
-{% if has_manifest -%}
 source as (
 
-    select * from {{ file_checks }}
+    {% if has_manifest -%}
+        select * from {{ file_checks }}
+    {%- else -%}
+        -- no manifest yet: no file has been checked
+        select
+            cast(null as {{ dbt.type_string() }}) as check_id,
+            cast(null as {{ dbt.type_string() }}) as file_path,
+            cast(null as {{ dbt.type_string() }}) as rejected_path,
+            cast(null as {{ dbt.type_string() }}) as source_system,
+            cast(null as {{ dbt.type_string() }}) as source_table,
+            cast(null as {{ dbt.type_string() }}) as check_name,
+            cast(null as {{ dbt.type_string() }}) as action,
+            cast(null as {{ dbt.type_string() }}) as detail,
+            cast(null as {{ dbt.type_bigint() }}) as row_count,
+            cast(null as {{ dbt.type_bigint() }}) as file_bytes,
+            cast(null as {{ dbt.type_string() }}) as file_md5,
+            cast(null as {{ dbt.type_timestamp() }}) as detected_at
+        where 1 = 0
+    {%- endif %}
 
 ),
-{%- else -%}
--- no manifest yet: no file has been checked
-source as (
-
-    select
-        cast(null as {{ dbt.type_string() }}) as check_id,
-        cast(null as {{ dbt.type_string() }}) as file_path,
-        cast(null as {{ dbt.type_string() }}) as rejected_path,
-        cast(null as {{ dbt.type_string() }}) as source_system,
-        cast(null as {{ dbt.type_string() }}) as source_table,
-        cast(null as {{ dbt.type_string() }}) as check_name,
-        cast(null as {{ dbt.type_string() }}) as action,
-        cast(null as {{ dbt.type_string() }}) as detail,
-        cast(null as {{ dbt.type_bigint() }}) as row_count,
-        cast(null as {{ dbt.type_bigint() }}) as file_bytes,
-        cast(null as {{ dbt.type_string() }}) as file_md5,
-        cast(null as {{ dbt.type_timestamp() }}) as detected_at
-    where 1 = 0
-
-),
-{%- endif %}
 
 final as (
 

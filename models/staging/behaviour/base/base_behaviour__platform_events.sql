@@ -4,11 +4,15 @@
     latest extract wins and the older content is quarantined as superseded_version.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     duplicate_row, superseded_version.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = [
     'event_id', 'platform', 'buyer_id', 'event_type', 'sku_id', 'campaign_id', 'event_time',
 ] -%}
+{%- set text_columns = source_text_columns('behaviour', 'platform_events', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -43,7 +47,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('behaviour', 'platform_events', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -3,9 +3,13 @@
     the consent of a member on a channel as of any time is the status of the latest event at or before it,
     which the intermediate layer derives. Quarantine checks, in order: missing_key, invalid_code,
     invalid_timestamp, future_timestamp, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = ['card_no', 'channel', 'consent_status', 'changed_at', 'source'] -%}
+{%- set text_columns = source_text_columns('crm', 'consent_events', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -40,7 +44,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('crm', 'consent_events', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

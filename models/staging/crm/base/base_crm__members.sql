@@ -5,12 +5,16 @@
     A bad birthday is set to NULL and explained in birthday_issue; it never quarantines the row.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = [
     'card_no', 'card_type', 'phone', 'member_name', 'gender', 'birthday', 'city', 'enrol_store_id',
     'enrol_channel', 'enrolled_at', 'tier_code', 'member_status', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('crm', 'members', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -46,7 +50,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('crm', 'members', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -2,11 +2,16 @@
     Every landed loyalty points movement, typed and checked. Quarantine checks, in order: missing_key,
     invalid_code, invalid_timestamp, future_timestamp, duplicate_row (points are Parquet integers, so
     invalid_amount cannot occur here; their sign follows change_type and is tested, not quarantined).
+    missing_value right after missing_key: card_no or points NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = [
     'ledger_id', 'card_no', 'change_type', 'points', 'source_order_id', 'occurred_at',
 ] -%}
+{%- set text_columns = source_text_columns('crm', 'points_ledger', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -41,7 +46,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('crm', 'points_ledger', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -2,9 +2,13 @@
     Every landed loyalty tier change, typed and checked. Natural key (card_no, changed_at); changed_at is
     part of the key, so a missing one is missing_key and an unparseable one invalid_timestamp. Quarantine
     checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = ['card_no', 'from_tier', 'to_tier', 'changed_at', 'reason'] -%}
+{%- set text_columns = source_text_columns('crm', 'tier_changes', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -39,7 +43,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('crm', 'tier_changes', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

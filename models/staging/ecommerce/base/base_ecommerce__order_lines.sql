@@ -5,12 +5,15 @@
     date is the landing partition `dt`, the order's created date in Asia/Shanghai (docs/landing_contract.md).
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, invalid_amount,
     duplicate_row, superseded_version.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'platform', 'order_id', 'line_id', 'sku_id', 'category_code', 'quantity', 'unit_price',
     'payment_amount', 'refund_amount',
 ] -%}
+{%- set text_columns = source_text_columns('ecommerce', 'order_lines', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -32,7 +35,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('ecommerce', 'order_lines', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

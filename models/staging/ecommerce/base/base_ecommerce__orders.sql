@@ -5,6 +5,9 @@
     decimal(18, 2). The masked phone is carried as masked_phone only: it is never an identifier.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     invalid_amount, negative_amount_on_sale, duplicate_row, superseded_version.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
 -#}
 
 {%- set content_columns = [
@@ -12,6 +15,7 @@
     'completed_at', 'total_amount', 'discount_amount', 'payment_amount', 'refund_amount', 'coupon_code',
     'receiver_city', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('ecommerce', 'orders', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -47,7 +51,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('ecommerce', 'orders', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -2,9 +2,13 @@
     Every landed campaign audience assignment (a member put in a campaign's audience, either targeted or held
     out), typed and checked. Quarantine checks, in order: missing_key, invalid_code (is_holdout must be true
     or false), invalid_timestamp, future_timestamp, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = ['campaign_id', 'card_no', 'is_holdout', 'assigned_at'] -%}
+{%- set text_columns = source_text_columns('marketing', 'audiences', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -39,7 +43,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('marketing', 'audiences', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

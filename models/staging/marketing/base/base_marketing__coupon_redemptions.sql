@@ -2,11 +2,15 @@
     Every landed coupon redemption, typed and checked. Whether the coupon exists, and the store and the order
     it names, are checked in the intermediate layer (no joins in staging). Quarantine checks, in order:
     missing_key, invalid_code, invalid_timestamp, future_timestamp, duplicate_row.
+    missing_value right after missing_key: coupon_code NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'redemption_id', 'coupon_code', 'redeem_channel', 'store_id', 'order_id', 'redeemed_at',
 ] -%}
+{%- set text_columns = source_text_columns('marketing', 'coupon_redemptions', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -28,7 +32,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('marketing', 'coupon_redemptions', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

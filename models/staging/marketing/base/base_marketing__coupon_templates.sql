@@ -3,11 +3,14 @@
     template_id is kept with its validity interval; exact re-sends are quarantined as duplicate_row.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     invalid_amount, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'template_id', 'campaign_id', 'face_value', 'threshold_amount', 'valid_days', 'channel_scope', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('marketing', 'coupon_templates', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -29,7 +32,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('marketing', 'coupon_templates', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

@@ -2,11 +2,16 @@
     Every landed coupon issued to a member, typed and checked. Quarantine checks, in order: missing_key,
     invalid_code, invalid_timestamp (issued_at and expires_at are both required), future_timestamp (on
     issued_at), duplicate_row.
+    missing_value right after missing_key: template_id or card_no NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = [
     'coupon_code', 'template_id', 'campaign_id', 'card_no', 'issue_channel', 'issued_at', 'expires_at',
 ] -%}
+{%- set text_columns = source_text_columns('marketing', 'coupons_issued', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -41,7 +46,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('marketing', 'coupons_issued', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

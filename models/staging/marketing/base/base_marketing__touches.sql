@@ -2,9 +2,14 @@
     Every landed campaign touch (one row per status a message reached: SENT, DELIVERED, OPENED, CLICKED),
     typed and checked. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
     future_timestamp, duplicate_row.
+    missing_value right after missing_key: campaign_id or card_no NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = ['touch_id', 'campaign_id', 'card_no', 'touch_status', 'touched_at'] -%}
+{%- set text_columns = source_text_columns('marketing', 'touches', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -39,7 +44,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('marketing', 'touches', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -3,11 +3,15 @@
     is the landing partition `dt`, which for fact tables is the order's business date (Asia/Shanghai).
     Quarantine checks, in order: missing_key, invalid_code, negative_amount_on_sale, duplicate_row
     (integer fen and quantities in Parquet cannot be non-numbers, so invalid_amount cannot occur here).
+    missing_value right after missing_key: sku_id NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'order_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'paid_fen',
 ] -%}
+{%- set text_columns = source_text_columns('miniprogram', 'order_lines', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -29,7 +33,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('miniprogram', 'order_lines', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

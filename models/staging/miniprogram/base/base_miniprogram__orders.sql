@@ -4,12 +4,17 @@
     duplicate_row. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
     future_timestamp, negative_amount_on_sale, duplicate_row, superseded_version (amounts are integer fen in
     Parquet, so invalid_amount cannot occur here).
+    missing_value right after missing_key: openid (unless the buyer was erased), total or paid amount NULL.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
 -#}
 
 {%- set content_columns = [
     'order_id', 'openid', 'store_id', 'fulfilment_type', 'order_status', 'created_at', 'paid_at',
     'total_fen', 'discount_fen', 'paid_fen', 'refund_fen', 'coupon_code', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('miniprogram', 'orders', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -44,7 +49,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('miniprogram', 'orders', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -3,11 +3,15 @@
     is kept with its validity interval (the phone appears once the user authorises it); exact re-sends are
     quarantined as duplicate_row. Quarantine checks, in order: missing_key, invalid_timestamp,
     future_timestamp, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
 {%- set content_columns = [
     'openid', 'unionid', 'phone', 'nickname', 'registered_at', 'phone_authorised_at', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('miniprogram', 'users', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -44,7 +48,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('miniprogram', 'users', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -5,12 +5,15 @@
     latest extract wins and the older content is quarantined as superseded_version.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     invalid_amount, duplicate_row, superseded_version.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'delivery_id', 'store_id', 'source_platform', 'source_order_id', 'order_amount', 'ordered_at',
     'promised_at', 'delivered_at', 'delivery_status',
 ] -%}
+{%- set text_columns = source_text_columns('o2o', 'delivery_orders', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -32,7 +35,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('o2o', 'delivery_orders', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

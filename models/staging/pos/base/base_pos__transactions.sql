@@ -15,6 +15,7 @@
     'transaction_time', 'card_no', 'member_phone', 'gross_amount_fen', 'discount_amount_fen',
     'net_amount_fen', 'coupon_code', 'payment_method',
 ] -%}
+{%- set text_columns = source_text_columns('pos', 'transactions', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -50,7 +51,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('pos', 'transactions', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),

@@ -4,9 +4,12 @@
     latest extract wins and the older row is quarantined as superseded_version.
     Quarantine checks, in order: missing_key, invalid_timestamp, future_timestamp, invalid_amount,
     duplicate_row, superseded_version.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = ['store_id', 'business_date', 'scheduled_minutes', 'online_minutes'] -%}
+{%- set text_columns = source_text_columns('stores', 'o2o_online_hours', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -28,7 +31,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('stores', 'o2o_online_hours', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

@@ -10,12 +10,15 @@
     identity layer can recognise the store's number keyed by a cashier for a walk-in.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
     duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
 -#}
 
 {%- set content_columns = [
     'store_id', 'store_name', 'banner_code', 'banner_name', 'city', 'city_tier', 'region', 'floor_area_sqm',
     'opened_on', 'closed_on', 'is_o2o_enabled', 'store_phone', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('stores', 'store_master', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -37,7 +40,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('stores', 'store_master', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from source
 
 ),

@@ -3,11 +3,15 @@
     distinct version of a staff_id is kept with its validity interval (store moves, leaving); exact re-sends
     are quarantined as duplicate_row. Quarantine checks, in order: missing_key, invalid_code,
     invalid_timestamp, future_timestamp, duplicate_row.
+    Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
+    time before 2000 as invalid_timestamp.
+    Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
 -#}
 
 {%- set content_columns = [
     'staff_id', 'staff_name', 'store_id', 'role', 'phone', 'joined_on', 'left_on', 'updated_at',
 ] -%}
+{%- set text_columns = source_text_columns('wecom', 'staff', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
 {%- for column in content_columns -%}
     {%- do fingerprint_parts.append(
@@ -43,7 +47,7 @@ fingerprinted as (
     select
         *,
         {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
-        {{ text_value_issue(source_text_columns('wecom', 'staff', default=content_columns)) }} as _text_issue
+        {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
 ),
