@@ -28,7 +28,7 @@ export OMNI_DUCKDB_TEMP_DIR ?= data/duckdb_tmp
 
 LANDING_MARKER = $(OMNI_LANDING_PATH)/.complete-$(SCALE)
 
-.PHONY: help env data landing-check build lint test bench clean distclean
+.PHONY: help env data preflight build lint test bench clean distclean
 
 help: ## List every target with a one-line description (default)
 	@echo "usage: make <target> [SCALE=tiny|demo|bench100k|bench]"
@@ -56,10 +56,10 @@ data: env ## Generate the demo landing data for SCALE (skipped when already gene
 
 # Preflight: files dbt could not read (corrupt, empty, not UTF-8, missing contract columns) are moved to
 # $(OMNI_LANDING_PATH)/_rejected/ and listed in its manifest.parquet (dbt model int_files_quarantined).
-landing-check: env data ## Check every landing file against the contract; move unreadable ones to _rejected/
+preflight: env data ## Landing check: every landing file against the contract; unreadable ones to _rejected/
 	$(BIN)/python -m omniwh.landing_check --landing $(OMNI_LANDING_PATH) --quiet
 
-build: env data landing-check ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
+build: env data preflight ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt seed
 	$(BIN)/dbt build
@@ -69,7 +69,7 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 	$(BIN)/sqlfluff lint models/ macros/ tests/ analyses/
 	$(BIN)/ruff check omniwh pytests
 
-test: env data landing-check lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
+test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt build
 	$(MAKE) quality
