@@ -4,6 +4,8 @@
 --   wecom        a WeCom friendship with a store guide, from the day it was added until it was deleted or
 --                the guide left (staff role as in the current staff master, like the core definition);
 --   miniprogram  a mini-program user who authorised the phone number, from the day of the authorisation.
+-- The span id is the keyed hash of the friendship or the user: an unkeyed hash of an openid or
+-- external_userid could be recomputed by anyone holding the clear identifier.
 with
 
 wecom_contacts as (
@@ -38,7 +40,7 @@ identifiers as (
 wecom_spans as (
 
     select
-        {{ dbt.hash("'wecom:' || wecom_contacts.external_userid || ':' || wecom_contacts.staff_id") }}
+        {{ keyed_hash("'wecom:' || wecom_contacts.external_userid || ':' || wecom_contacts.staff_id") }}
             as reach_span_id,
         identifiers.member_id,
         'wecom' as reach_channel,
@@ -65,7 +67,7 @@ wecom_spans as (
 miniprogram_spans as (
 
     select
-        {{ dbt.hash("'miniprogram:' || miniprogram_users.openid") }} as reach_span_id,
+        {{ keyed_hash("'miniprogram:' || miniprogram_users.openid") }} as reach_span_id,
         identifiers.member_id,
         'miniprogram' as reach_channel,
         cast({{ utc_to_shanghai_local('miniprogram_users.phone_authorised_at') }} as date)
