@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from test_quality import warehouse  # noqa: F401 (module fixture reused)
 
 from omniwh.quality import run as quality_run
 from omniwh.quality.spec import SpecError, is_personal_column, load_file
-from test_quality import warehouse  # noqa: F401 (module fixture reused)
 
 CLEAR_PHONE = "13987654321"
 
@@ -32,21 +32,30 @@ def leaked_copy(warehouse, tmp_path_factory) -> Path:  # noqa: F811
             "select min(member_id) from marts.dim_members where masked_phone is not null"
         ).fetchone()[0]
         assert member is not None, "the warehouse needs a member with a phone"
-        assert con.execute(
-            "select count(*) from marts.dim_members where masked_phone = ?", [CLEAR_PHONE]
-        ).fetchone()[0] == 0
-        con.execute("update marts.dim_members set masked_phone = ? where member_id = ?", [CLEAR_PHONE, member])
+        assert (
+            con.execute(
+                "select count(*) from marts.dim_members where masked_phone = ?", [CLEAR_PHONE]
+            ).fetchone()[0]
+            == 0
+        )
+        con.execute(
+            "update marts.dim_members set masked_phone = ? where member_id = ?", [CLEAR_PHONE, member]
+        )
     return copy
 
 
 def test_clear_phone_fails_the_run_and_is_written_nowhere(leaked_copy, tmp_path, capsys):
     out = tmp_path / "gx_out"
-    code = quality_run.main(["--duckdb", str(leaked_copy), "--out", str(out), "--suite", "marts.dim_members*"])
+    code = quality_run.main(
+        ["--duckdb", str(leaked_copy), "--out", str(out), "--suite", "marts.dim_members*"]
+    )
     printed = capsys.readouterr()
     assert code == 1
     summary = json.loads((out / "checkpoint_result.json").read_text(encoding="utf-8"))
     suite = next(s for s in summary["suites"] if s["suite"] == "marts.dim_members")
-    regex = next(e for e in suite["expectations"] if "column=masked_phone" in e["expectation"] and "regex" in e["type"])
+    regex = next(
+        e for e in suite["expectations"] if "column=masked_phone" in e["expectation"] and "regex" in e["type"]
+    )
     assert regex["success"] is False and regex["unexpected_count"] == 1
     assert "masked_phone" in suite["personal_columns"]
     files = [p for p in out.rglob("*") if p.is_file()]
@@ -68,15 +77,27 @@ def test_mask_value_forms():
 
 
 def test_personal_column_rule_and_value_reporting_expectations(tmp_path):
-    for name in ("phone", "member_phone", "masked_phone", "phone_hash", "openid", "buyer_key", "card_no",
-                 "external_userid", "nickname", "birthday", "member_name"):
+    for name in (
+        "phone",
+        "member_phone",
+        "masked_phone",
+        "phone_hash",
+        "openid",
+        "buyer_key",
+        "card_no",
+        "external_userid",
+        "nickname",
+        "birthday",
+        "member_name",
+    ):
         assert is_personal_column(name), name
     for name in ("member_id", "store_phone", "has_phone", "store_id"):
         assert not is_personal_column(name), name
     spec = tmp_path / "t.yml"
     spec.write_text(
         "relation: marts.t\nkey: [id]\nsuites:\n  - derived:\n      phone_prefix: substr(phone, 1, 3)\n"
-        "    pii_columns: [contact]\n    columns:\n      phone_prefix: [not_null]\n      contact: [not_null]\n"
+        "    pii_columns: [contact]\n    columns:\n"
+        "      phone_prefix: [not_null]\n      contact: [not_null]\n"
     )
     (suite,) = load_file(spec)
     assert suite.personal_columns() == {"phone_prefix", "contact"}

@@ -69,7 +69,8 @@ def _mask_all(value: Any) -> Any:
 def _mask_rows(rows: list, personal: set[str]) -> list:
     """Failing rows (id columns next to the value): personal columns masked, the others kept."""
     return [
-        {k: (_mask_all(v) if k in personal else v) for k, v in row.items()} if isinstance(row, dict)
+        {k: (_mask_all(v) if k in personal else v) for k, v in row.items()}
+        if isinstance(row, dict)
         else _mask_all(row)
         for row in rows
     ]
@@ -301,9 +302,7 @@ def _run_suite(context, datasource, suite, con, chunk_rows: int, run_time) -> di
             failed_count=len(specs),
         )
         return record
-    entries = [
-        _merge(spec, results, personal) for spec, results in zip(specs, per_expectation, strict=True)
-    ]
+    entries = [_merge(spec, results, personal) for spec, results in zip(specs, per_expectation, strict=True)]
     failed = sum(not e["success"] for e in entries)
     record.update(
         success=failed == 0,

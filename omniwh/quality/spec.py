@@ -146,7 +146,11 @@ class SuiteSpec:
 
     def personal_columns(self) -> set[str]:
         """Columns of this suite's frame that hold (or, failing, may hold) personal data."""
-        named = (set() if self.mode == "references" else set(self.key)) | set(self.derived) | {r.column for r in self.references}
+        named = (
+            (set() if self.mode == "references" else set(self.key))
+            | set(self.derived)
+            | {r.column for r in self.references}
+        )
         for expectation in self.expectations:
             named |= expectation.columns()
         personal = {c for c in named if is_personal_column(c) or c in self.pii_columns}
