@@ -80,24 +80,14 @@ test: env data preflight lint ## Everything CI checks: lint, dbt build with all 
 quality: env ## Run the data-quality suites on the built warehouse; summary and Data Docs in gx_out/
 	GX_ANALYTICS_ENABLED=false $(BIN)/python -m omniwh.quality.run --duckdb $(OMNI_DUCKDB_PATH) --out gx_out
 
-bench: env ## Time a full build at BENCH_SCALE in its own landing folder and DuckDB file; report in bench_out/
-	@mkdir -p bench_out data/bench/$(BENCH_SCALE)/duckdb_tmp
-	@bench_root=data/bench/$(BENCH_SCALE); \
-	export OMNI_LANDING_PATH=$$bench_root/landing OMNI_TRUTH_PATH=$$bench_root/truth; \
-	export OMNI_DUCKDB_PATH=$$bench_root/warehouse.duckdb OMNI_DUCKDB_TEMP_DIR=$$bench_root/duckdb_tmp; \
-	if [ ! -f $$OMNI_LANDING_PATH/.complete-$(BENCH_SCALE) ]; then \
-		$(BIN)/omniwh generate --scale $(BENCH_SCALE) --landing $$OMNI_LANDING_PATH --truth $$OMNI_TRUTH_PATH; \
-		touch $$OMNI_LANDING_PATH/.complete-$(BENCH_SCALE); \
-	fi; \
-	rm -f $$OMNI_DUCKDB_PATH $$OMNI_DUCKDB_PATH.wal; \
-	started=$$(date +%s); \
-	$(BIN)/dbt build --target-path bench_out/target-$(BENCH_SCALE); \
-	finished=$$(date +%s); \
-	report=bench_out/bench-$(BENCH_SCALE).txt; \
-	{ echo "scale: $(BENCH_SCALE)"; echo "finished_at_utc: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
-	  echo "dbt_build_seconds: $$((finished - started))"; \
-	  echo "warehouse_bytes: $$(stat -c %s $$OMNI_DUCKDB_PATH)"; } | tee $$report; \
-	echo "per-node timings: bench_out/target-$(BENCH_SCALE)/run_results.json"
+# Benchmark (omniwh/bench.py): in data/bench/<scale>/, generate up to the period end minus BENCH_DAYS, time a
+# full build, then BENCH_DAYS daily loads each with its incremental run; BENCH_COMPARE_SCALE (empty to skip) is
+# run the same way first, for the scaling ratio. One table on stdout, the figures in bench_out/<timestamp>.json.
+BENCH_DAYS ?= 3
+BENCH_COMPARE_SCALE ?= tiny
+bench: env ## Benchmark full build vs daily incremental runs at BENCH_SCALE (vs BENCH_COMPARE_SCALE); bench_out/
+	$(BIN)/python -m omniwh.bench --scale $(BENCH_SCALE) --days $(BENCH_DAYS) --root data/bench --out bench_out \
+		$(if $(BENCH_COMPARE_SCALE),--compare-scale $(BENCH_COMPARE_SCALE))
 
 clean: ## Remove build output: target/, logs/, the DuckDB warehouse and its temp files (keeps landing data)
 	rm -rf target logs dbt_packages bench_out $(OMNI_DUCKDB_TEMP_DIR)

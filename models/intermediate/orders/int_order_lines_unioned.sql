@@ -9,37 +9,85 @@
       paid amounts (the rounding remainder goes to the last line, so lines add up to the order exactly), and
       so is the refunded quantity.
     Lines of orders the order model leaves out (unpaid orders, tickets quarantined in staging) are left out too.
+    Incremental (replace_keys on order_id): a run recomputes all lines of every order that a staged order
+    version, line or refund extracted in the window touches (macro changed_order_ids); an order without paid
+    lines any more gets a tombstone, which deletes its lines.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='order_id',
+    tombstone_column='order_line_id',
+) }}
+
+-- the incremental branch reads these through macro changed_order_ids
+-- depends_on: {{ ref('stg_pos__transactions') }}
+-- depends_on: {{ ref('stg_pos__transaction_lines') }}
 
 with
 
+{% if is_incremental() %}
+
+    changed_orders as (
+
+        {{ changed_order_ids(incremental_window_start(), include_store_changes=false) }}
+
+    ),
+
+{% endif %}
+
 pos_sale_lines as (
 
-    select * from {{ ref('int_pos_sale_lines_refunded') }}
+    select staged.*
+    from {{ ref('int_pos_sale_lines_refunded') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(["'POS:'", 'staged.ticket_id']) }} in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 ecommerce_orders as (
 
-    select * from {{ ref('stg_ecommerce__orders') }}
+    select staged.*
+    from {{ ref('stg_ecommerce__orders') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(['staged.platform', "':'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 ecommerce_lines as (
 
-    select * from {{ ref('stg_ecommerce__order_lines') }}
+    select staged.*
+    from {{ ref('stg_ecommerce__order_lines') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(['staged.platform', "':'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 miniprogram_orders as (
 
-    select * from {{ ref('stg_miniprogram__orders') }}
+    select staged.*
+    from {{ ref('stg_miniprogram__orders') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(["'MINIPROGRAM:'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 miniprogram_lines as (
 
-    select * from {{ ref('stg_miniprogram__order_lines') }}
+    select staged.*
+    from {{ ref('stg_miniprogram__order_lines') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(["'MINIPROGRAM:'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
@@ -56,7 +104,8 @@ pos_order_lines as (
         refunded_quantity,
         unit_price,
         paid_amount,
-        refund_amount
+        refund_amount,
+        _last_extracted_at
     from pos_sale_lines
 
 ),
@@ -84,7 +133,8 @@ ecommerce_order_lines as (
         end as refunded_quantity,
         ecommerce_lines.unit_price,
         ecommerce_lines.payment_amount as paid_amount,
-        coalesce(ecommerce_lines.refund_amount, 0) as refund_amount
+        coalesce(ecommerce_lines.refund_amount, 0) as refund_amount,
+        greatest(ecommerce_lines._extracted_at, ecommerce_orders._extracted_at) as _last_extracted_at
     from ecommerce_lines
     inner join ecommerce_orders
         on ecommerce_lines.platform = ecommerce_orders.platform
@@ -110,7 +160,8 @@ miniprogram_paid_lines as (
         row_number() over (
             partition by miniprogram_lines.order_id
             order by miniprogram_lines.line_no desc
-        ) as position_from_last
+        ) as position_from_last,
+        greatest(miniprogram_lines._extracted_at, miniprogram_orders._extracted_at) as _last_extracted_at
     from miniprogram_lines
     inner join miniprogram_orders
         on miniprogram_lines.order_id = miniprogram_orders.order_id
@@ -165,7 +216,8 @@ miniprogram_order_lines as (
         end as refunded_quantity,
         unit_price_amount as unit_price,
         paid_amount,
-        line_refund_amount as refund_amount
+        line_refund_amount as refund_amount,
+        _last_extracted_at
     from miniprogram_refunds_balanced
 
 ),
@@ -180,7 +232,7 @@ unioned as (
 
 ),
 
-final as (
+computed as (
 
     select
         {{ dbt.concat(['channel', "':'", 'source_order_id', "':'", 'source_line_id']) }} as order_line_id,
@@ -199,8 +251,19 @@ final as (
         cast(quantity * unit_price - paid_amount as decimal(18, 2)) as discount_amount,
         cast(paid_amount as decimal(18, 2)) as paid_amount,
         cast(refund_amount as decimal(18, 2)) as refund_amount,
-        cast(paid_amount - refund_amount as decimal(18, 2)) as net_sales_amount
+        cast(paid_amount - refund_amount as decimal(18, 2)) as net_sales_amount,
+        _last_extracted_at
     from unioned
+
+),
+
+final as (
+
+    select * from computed
+    {% if is_incremental() %}
+        union all
+        {{ incremental_tombstones('changed_orders', 'computed', 'order_id') }}
+    {% endif %}
 
 )
 

@@ -8,7 +8,29 @@
     (a swiped card is the strongest evidence of who paid; a keyed phone the weakest). Orders carry card_no,
     phone, openid and buyer_key. If no identifier is left the order is anonymous (member_id NULL).
     Orders listed in int_orders_quarantined (unknown store/shop) are left out here.
+    Incremental (replace_keys on order_id). A run recomputes
+    - every order a staged row extracted in the window touches (macro changed_order_ids), and
+    - every order whose resolution changed: the resolution of ALL orders is recomputed from their identifiers
+      (a narrow join on int_identifiers_resolved, no wide rows) and compared with the stored one, so a merge
+      or split of members found today re-points the orders of any day (see DECISIONS.md, "Incremental runs").
+    An order that is quarantined now or no order any more gets a tombstone, which deletes it.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='order_id',
+    tombstone_column='channel',
+) }}
+
+-- the incremental branch reads these through macro changed_order_ids
+-- depends_on: {{ ref('stg_pos__transactions') }}
+-- depends_on: {{ ref('stg_pos__transaction_lines') }}
+-- depends_on: {{ ref('stg_ecommerce__orders') }}
+-- depends_on: {{ ref('stg_ecommerce__order_lines') }}
+-- depends_on: {{ ref('stg_miniprogram__orders') }}
+-- depends_on: {{ ref('stg_miniprogram__order_lines') }}
+-- depends_on: {{ ref('stg_stores__store_master') }}
 
 with
 
@@ -121,10 +143,10 @@ members_per_order as (
 
 ),
 
-final as (
+resolutions as (
 
     select
-        orders.*,
+        orders.order_id,
         chosen.member_id,
         chosen.identifier_type as resolved_via_identifier_type,
         case
@@ -143,10 +165,70 @@ final as (
         on orders.order_id = per_order.order_id
     left join members_per_order
         on orders.order_id = members_per_order.order_id
+
+),
+
+{% if is_incremental() %}
+
+    changed_orders as (
+
+        {{ changed_order_ids(incremental_window_start()) }}
+
+    ),
+
+    repointed_orders as (
+
+        select resolutions.order_id
+        from resolutions
+        inner join {{ this }} as previous
+            on resolutions.order_id = previous.order_id
+        where
+            resolutions.member_id is distinct from previous.member_id
+            or resolutions.resolved_via_identifier_type is distinct from previous.resolved_via_identifier_type
+            or resolutions.anonymous_reason is distinct from previous.anonymous_reason
+            or resolutions.has_conflicting_identifiers is distinct from previous.has_conflicting_identifiers
+
+    ),
+
+    affected_orders as (
+
+        select changed_orders.order_id from changed_orders
+        union
+        select repointed_orders.order_id from repointed_orders
+
+    ),
+
+{% endif %}
+
+computed as (
+
+    select
+        orders.*,
+        resolutions.member_id,
+        resolutions.resolved_via_identifier_type,
+        resolutions.anonymous_reason,
+        resolutions.has_conflicting_identifiers
+    from orders
+    inner join resolutions
+        on orders.order_id = resolutions.order_id
+    {% if is_incremental() %}
+        inner join affected_orders
+            on orders.order_id = affected_orders.order_id
+    {% endif %}
     where not exists (
             select 1 from quarantined_orders
             where quarantined_orders.order_id = orders.order_id
         )
+
+),
+
+final as (
+
+    select * from computed
+    {% if is_incremental() %}
+        union all
+        {{ incremental_tombstones('affected_orders', 'computed', 'order_id') }}
+    {% endif %}
 
 )
 

@@ -7,13 +7,42 @@
     Orders never paid (Tmall/JD CLOSED, mini-program cancelled before payment) are not sales and are left out.
     Unknown stores and shops are not checked here (int_orders_quarantined does it), so this model is the
     complete picture before quality checks.
+    Incremental (replace_keys on order_id): a run recomputes every order that a staged order version, line or
+    refund extracted in the window touches, and the orders of stores whose master changed (banner); macro
+    changed_order_ids. An order that is no paid sale any more gets a tombstone, which deletes it.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='order_id',
+    tombstone_column='channel',
+) }}
+
+-- the incremental branch reads these through macro changed_order_ids
+-- depends_on: {{ ref('stg_pos__transaction_lines') }}
+-- depends_on: {{ ref('stg_ecommerce__order_lines') }}
+-- depends_on: {{ ref('stg_miniprogram__order_lines') }}
 
 with
 
+{% if is_incremental() %}
+
+    changed_orders as (
+
+        {{ changed_order_ids(incremental_window_start()) }}
+
+    ),
+
+{% endif %}
+
 pos_tickets as (
 
-    select * from {{ ref('stg_pos__transactions') }}
+    select staged.*
+    from {{ ref('stg_pos__transactions') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(["'POS:'", 'staged.ticket_id']) }} in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
@@ -26,19 +55,33 @@ pos_refunds as (
 
 ecommerce_orders as (
 
-    select * from {{ ref('stg_ecommerce__orders') }}
+    select staged.*
+    from {{ ref('stg_ecommerce__orders') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(['staged.platform', "':'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 miniprogram_orders as (
 
-    select * from {{ ref('stg_miniprogram__orders') }}
+    select staged.*
+    from {{ ref('stg_miniprogram__orders') }} as staged
+    {% if is_incremental() %}
+        where {{ dbt.concat(["'MINIPROGRAM:'", 'staged.order_id']) }}
+            in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
 order_lines as (
 
-    select * from {{ ref('int_order_lines_unioned') }}
+    select lines.*
+    from {{ ref('int_order_lines_unioned') }} as lines
+    {% if is_incremental() %}
+        where lines.order_id in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
@@ -60,7 +103,8 @@ pos_refunds_per_sale as (
     select
         original_ticket_id,
         sum(refund_amount) as refund_amount,
-        max(refunded_at) as last_refunded_at
+        max(refunded_at) as last_refunded_at,
+        max(_extracted_at) as last_refund_extracted_at
     from pos_refunds
     group by original_ticket_id
 
@@ -87,7 +131,11 @@ pos_orders as (
         pos_tickets.card_no,
         pos_tickets.phone,
         cast(null as {{ dbt.type_string() }}) as openid,
-        cast(null as {{ dbt.type_string() }}) as buyer_key
+        cast(null as {{ dbt.type_string() }}) as buyer_key,
+        greatest(
+            pos_tickets._extracted_at,
+            coalesce(pos_refunds_per_sale.last_refund_extracted_at, pos_tickets._extracted_at)
+        ) as _order_extracted_at
     from pos_tickets
     left join pos_refunds_per_sale
         on pos_tickets.ticket_id = pos_refunds_per_sale.original_ticket_id
@@ -116,7 +164,8 @@ ecommerce_paid_orders as (
         cast(null as {{ dbt.type_string() }}) as card_no,
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as openid,
-        buyer_key
+        buyer_key,
+        _extracted_at as _order_extracted_at
     from ecommerce_orders
     where paid_at is not null
 
@@ -142,7 +191,8 @@ miniprogram_paid_orders as (
         cast(null as {{ dbt.type_string() }}) as card_no,
         cast(null as {{ dbt.type_string() }}) as phone,
         openid,
-        cast(null as {{ dbt.type_string() }}) as buyer_key
+        cast(null as {{ dbt.type_string() }}) as buyer_key,
+        _extracted_at as _order_extracted_at
     from miniprogram_orders
     where paid_at is not null
 
@@ -172,13 +222,14 @@ items_per_order as (
     select
         order_id,
         count(*) as line_count,
-        sum(net_quantity) as items
+        sum(net_quantity) as items,
+        max(_last_extracted_at) as last_line_extracted_at
     from order_lines
     group by order_id
 
 ),
 
-final as (
+computed as (
 
     select
         keyed.order_id,
@@ -204,7 +255,12 @@ final as (
         keyed.card_no,
         keyed.phone,
         keyed.openid,
-        keyed.buyer_key
+        keyed.buyer_key,
+        -- latest extract of the order (its versions, refunds and lines); the incremental watermark
+        greatest(
+            keyed._order_extracted_at,
+            coalesce(items_per_order.last_line_extracted_at, keyed._order_extracted_at)
+        ) as _last_extracted_at
     from keyed
     left join items_per_order
         on keyed.order_id = items_per_order.order_id
@@ -213,6 +269,16 @@ final as (
     left join ecommerce_shops
         on keyed.channel = ecommerce_shops.platform
             and keyed.shop_id = ecommerce_shops.shop_id
+
+),
+
+final as (
+
+    select * from computed
+    {% if is_incremental() %}
+        union all
+        {{ incremental_tombstones('changed_orders', 'computed', 'order_id') }}
+    {% endif %}
 
 )
 

@@ -39,7 +39,8 @@ final as (
         -- refunds carry negative amounts at the till; here they are positive amounts given back
         -1 * refunds.gross_amount as refund_gross_amount,
         -1 * refunds.net_amount as refund_amount,
-        refunds._source_file
+        refunds._source_file,
+        refunds._extracted_at
     from refunds
     left join sales
         on refunds.original_ticket_id = sales.ticket_id

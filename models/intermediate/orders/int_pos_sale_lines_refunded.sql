@@ -6,26 +6,66 @@
     of the SKU is split over those lines in proportion to the value of the units each gave back at the price
     paid on that line; the last refunded line takes the rounding remainder, so lines add up to the refunds.
     Only refunds matched to this sale (int_pos_refunds_matched) count.
+    Incremental (replace_keys on ticket_id): a run recomputes every line of the sale tickets that a staged
+    ticket, line or refund extracted in the window touches (macro changed_pos_sale_ticket_ids); a touched
+    ticket that is no sale any more gets a tombstone, which deletes its lines.
 -#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='ticket_id',
+    tombstone_column='line_no',
+) }}
 
 with
 
+{% if is_incremental() %}
+
+    changed_tickets as (
+
+        {{ changed_pos_sale_ticket_ids(incremental_window_start()) }}
+
+    ),
+
+{% endif %}
+
 tickets as (
 
-    select * from {{ ref('stg_pos__transactions') }}
+    select staged.*
+    from {{ ref('stg_pos__transactions') }} as staged
+    {% if is_incremental() %}
+        where staged.ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+            or staged.original_ticket_id in (select changed_tickets.ticket_id from changed_tickets)
+    {% endif %}
 
 ),
 
 lines as (
 
-    select * from {{ ref('stg_pos__transaction_lines') }}
+    select staged.*
+    from {{ ref('stg_pos__transaction_lines') }} as staged
+    {% if is_incremental() %}
+        where staged.ticket_id in (select tickets.ticket_id from tickets)
+    {% endif %}
 
 ),
 
 matched_refunds as (
 
+    -- not filtered in an incremental run: refund lines are read only for the tickets above
     select * from {{ ref('int_pos_refunds_matched') }}
     where is_original_found
+
+),
+
+refunds_extracted as (
+
+    select
+        original_ticket_id,
+        max(_extracted_at) as last_refund_extracted_at
+    from matched_refunds
+    group by original_ticket_id
 
 ),
 
@@ -39,6 +79,10 @@ sale_lines as (
         lines.quantity,
         lines.unit_price,
         lines.net_amount as paid_amount,
+        case
+            when lines._extracted_at > tickets._extracted_at then lines._extracted_at
+            else tickets._extracted_at
+        end as _sale_extracted_at,
         coalesce(
             sum(lines.quantity) over (
                 partition by lines.ticket_id, lines.sku_id
@@ -64,7 +108,8 @@ refunded_skus as (
         matched_refunds.original_ticket_id,
         lines.sku_id,
         -1 * sum(lines.quantity) as refunded_quantity,
-        -1 * sum(lines.net_amount) as refund_amount
+        -1 * sum(lines.net_amount) as refund_amount,
+        max(lines._extracted_at) as last_refund_line_extracted_at
     from lines
     inner join matched_refunds
         on lines.ticket_id = matched_refunds.refund_ticket_id
@@ -77,6 +122,8 @@ units_allocated as (
     select
         sale_lines.*,
         coalesce(refunded_skus.refund_amount, 0) as sku_refund_amount,
+        refunded_skus.last_refund_line_extracted_at,
+        refunds_extracted.last_refund_extracted_at,
         case
             when refunded_skus.refunded_quantity is null then 0
             when sale_lines.sku_position_from_last = 1
@@ -89,6 +136,8 @@ units_allocated as (
     left join refunded_skus
         on sale_lines.ticket_id = refunded_skus.original_ticket_id
             and sale_lines.sku_id = refunded_skus.sku_id
+    left join refunds_extracted
+        on sale_lines.ticket_id = refunds_extracted.original_ticket_id
 
 ),
 
@@ -130,7 +179,7 @@ money_allocated as (
 
 ),
 
-final as (
+computed as (
 
     select
         ticket_id,
@@ -151,8 +200,24 @@ final as (
                         )
                 else proportional_refund_amount
             end as decimal(18, 2)
-        ) as refund_amount
+        ) as refund_amount,
+        -- latest extract of the sale ticket, this line, and the refunds (tickets and lines) of the sale
+        greatest(
+            _sale_extracted_at,
+            coalesce(last_refund_line_extracted_at, _sale_extracted_at),
+            coalesce(last_refund_extracted_at, _sale_extracted_at)
+        ) as _last_extracted_at
     from money_allocated
+
+),
+
+final as (
+
+    select * from computed
+    {% if is_incremental() %}
+        union all
+        {{ incremental_tombstones('changed_tickets', 'computed', 'ticket_id') }}
+    {% endif %}
 
 )
 

@@ -1,49 +1,44 @@
+-- A view: the lines live in the incremental table int_order_lines_resolved, so the daily run rewrites only
+-- the lines of the orders that changed, and this mart costs nothing to build (see DECISIONS.md).
+{{ config(materialized='view') }}
+
 with
 
 order_lines as (
 
-    select * from {{ ref('int_order_lines_unioned') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_orders_resolved') }}
+    select * from {{ ref('int_order_lines_resolved') }}
 
 ),
 
 final as (
 
-    -- inner join: lines follow their order, so lines of quarantined orders stay out as well
     select
-        order_lines.order_line_id,
-        order_lines.order_id,
-        order_lines.source_line_id,
-        order_lines.line_sequence,
-        orders.member_id,
-        orders.channel,
-        orders.banner_code,
-        orders.store_id,
-        orders.ordered_at,
-        orders.ordered_local_at,
-        orders.business_date,
-        order_lines.sku_id,
-        order_lines.category_code,
-        order_lines.quantity,
-        order_lines.refunded_quantity,
-        order_lines.net_quantity,
-        order_lines.unit_price,
-        order_lines.gross_amount,
-        order_lines.discount_amount,
-        order_lines.paid_amount,
-        order_lines.refund_amount,
-        order_lines.net_sales_amount,
-        orders.coupon_code,
-        order_lines.refund_amount > 0 as is_refunded,
-        orders.is_o2o
+        order_line_id,
+        order_id,
+        source_line_id,
+        line_sequence,
+        member_id,
+        channel,
+        banner_code,
+        store_id,
+        ordered_at,
+        ordered_local_at,
+        business_date,
+        sku_id,
+        category_code,
+        quantity,
+        refunded_quantity,
+        net_quantity,
+        unit_price,
+        gross_amount,
+        discount_amount,
+        paid_amount,
+        refund_amount,
+        net_sales_amount,
+        coupon_code,
+        is_refunded,
+        is_o2o
     from order_lines
-    inner join orders
-        on order_lines.order_id = orders.order_id
 
 )
 

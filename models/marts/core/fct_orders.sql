@@ -1,3 +1,7 @@
+-- A view: the orders live in the incremental table int_orders_resolved, so the daily run rewrites only the
+-- orders that changed, and this mart costs nothing to build (see DECISIONS.md).
+{{ config(materialized='view') }}
+
 with
 
 orders as (

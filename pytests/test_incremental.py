@@ -1,0 +1,507 @@
+"""Incremental runs give the same warehouse as a full rebuild, and a run without new data changes nothing.
+
+dbt on `tiny` data in temporary DuckDB files (only the models the order facts need and the incremental models
+with what they read):
+
+1. generate `tiny` up to UNTIL and build it (a full build: every incremental model starts from scratch);
+2. three daily loads, each followed by an incremental `dbt run`. Besides the generator's own late and re-sent
+   rows, day 1 lands crafted rows that stress the incremental logic:
+   - a POS ticket re-sent unchanged in a later load (an exact duplicate: `duplicate_row`, nothing changes),
+   - a late refund of an old sale (the sale's lines and net sales change, weeks after its own load),
+   - a new version of an old Tmall order with a refund (the older version becomes `superseded_version`),
+   - an old SALE ticket corrected into a REFUND of another sale (the sale disappears: a tombstone must
+     delete it and its lines; the other sale gets a refund),
+   - a membership binding that merges a Tmall buyer's member with a card member (the retired member's orders
+     of every earlier day must be re-pointed to the survivor);
+   day 2 lands a new CRM card keyed with the phone of a member whose orders resolved through that phone (the
+   phone is now on two cards: quarantined, so those orders lose their member);
+3. a rerun without new data: every incremental table keeps exactly its rows;
+4. a full refresh of the same landing files into a new DuckDB file: every incremental model (and the two
+   order marts) equals the incrementally built one, row for row in both directions (EXCEPT ALL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from omniwh.generator import append, generate
+
+REPO = Path(__file__).resolve().parents[1]
+DBT = str(Path(sys.executable).with_name("dbt"))
+UNTIL = dt.date(2025, 1, 31)
+DAYS = [UNTIL + dt.timedelta(days=n) for n in (1, 2, 3)]
+# the order facts, everything they read, and every incremental model with everything it reads
+SELECTION = ["+fct_orders", "+fct_order_lines", "+config.materialized:incremental"]
+# models that are incremental by design but never rebuilt (a history of runs): nothing to compare
+NOT_COMPARED = {"int_member_ids_ledger"}
+PUBLIC_VIEWS = ["marts.fct_orders", "marts.fct_order_lines"]
+
+
+def _env(root: Path, landing: Path, db: Path) -> dict:
+    return dict(
+        os.environ,
+        OMNI_LANDING_PATH=str(landing),
+        OMNI_DUCKDB_PATH=str(db),
+        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
+        DBT_TARGET_PATH=str(root / "target"),
+        DBT_LOG_PATH=str(root / "logs"),
+        DO_NOT_TRACK="1",
+    )
+
+
+def _dbt(env: dict, *args: str) -> None:
+    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
+
+
+def _build(env: dict, *extra: str) -> None:
+    _dbt(env, "run", "--select", *SELECTION, *extra)
+
+
+def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _incremental_models(target: Path) -> list[str]:
+    """schema.name of every incremental model of the project (from dbt's manifest), except NOT_COMPARED."""
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(
+        f"{node['schema']}.{node['name']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and node["name"] not in NOT_COMPARED
+    )
+
+
+def _snapshot(db: Path, relations: list[str]) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {rel: sorted(con.execute(f"select * from {rel}").fetchall(), key=repr) for rel in relations}
+    finally:
+        con.close()
+
+
+def _differences(
+    incremental_db: Path, full_db: Path, relations: list[str]
+) -> dict[str, tuple[int, int, int]]:
+    """Per relation: (rows, rows only in the incremental build, rows only in the full refresh)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{incremental_db}' as incr (read_only)")
+        con.execute(f"attach '{full_db}' as full_refresh (read_only)")
+        out = {}
+        for rel in relations:
+            rows = con.execute(f"select count(*) from incr.{rel}").fetchone()[0]
+            only_incr = con.execute(
+                f"select count(*) from (select * from incr.{rel} except all select * from full_refresh.{rel})"
+            ).fetchone()[0]
+            only_full = con.execute(
+                f"select count(*) from (select * from full_refresh.{rel} except all select * from incr.{rel})"
+            ).fetchone()[0]
+            out[rel] = (rows, only_incr, only_full)
+        return out
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- crafted landing rows
+
+
+def _read_csv_rows(landing: Path, table: str, where: str, params: list) -> list[dict]:
+    con = duckdb.connect()
+    try:
+        rel = con.execute(
+            f"select * exclude (filename, dt) from read_csv('{landing}/pos/{table}/*/*.csv', "
+            "hive_partitioning = true, union_by_name = true, filename = true, all_varchar = true, "
+            "header = true) "
+            f"where {where}",
+            params,
+        )
+        names = [d[0] for d in rel.description]
+        return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
+    finally:
+        con.close()
+
+
+def _write_csv(
+    landing: Path, table: str, business_date: str, load: dt.date, rows: list[dict], tag: str
+) -> None:
+    folder = landing / "pos" / table / f"dt={business_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"part-{load:%Y%m%d}-{tag}.csv"
+
+    # like the tills: every value quoted, NULL as an empty unquoted field
+    def line(values: list) -> str:
+        return ",".join("" if v is None else '"' + str(v).replace('"', '""') + '"' for v in values) + "\n"
+
+    with open(target, "w", encoding="utf-8", newline="") as fh:
+        fh.write(line(list(rows[0])))
+        for row in rows:
+            fh.write(line(list(row.values())))
+
+
+def _write_parquet(landing: Path, table: str, business_date: str, load: dt.date, values: list[dict]) -> None:
+    folder = landing / table
+    template = pq.read_schema(next(folder.glob("*/*.parquet")))
+    columns = {
+        f.name: pa.array([v.get(f.name) for v in values], type=f.type) for f in template if f.name != "dt"
+    }
+    target = folder / f"dt={business_date}" / f"part-{load:%Y%m%d}-crafted.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), target)
+
+
+def _pos_extracted(load: dt.date) -> str:
+    return f"{load:%Y-%m-%d} 16:30:00"
+
+
+def _craft_day1(landing: Path, db: Path, load: dt.date) -> dict:
+    """Land the crafted rows of day 1; returns what the assertions need."""
+    # three old sales without refunds, with lines: a duplicate, a late refund, a sale corrected into a refund
+    sales = _query(
+        db,
+        """
+        select orders.source_order_id, orders.business_date
+        from marts.fct_orders as orders
+        where orders.channel = 'POS' and orders.refund_amount = 0 and orders.line_count >= 1
+            and orders.business_date < ?
+        order by orders.business_date, orders.source_order_id
+        limit 3
+        """,
+        [UNTIL - dt.timedelta(days=20)],
+    )
+    assert len(sales) == 3
+    (dup_id, dup_date), (refunded_id, refunded_date), (corrected_id, corrected_date) = sales
+
+    # 1. exact re-send of a ticket and its lines, in a later load
+    ticket = _read_csv_rows(landing, "transactions", "ticket_id = ?", [dup_id])
+    lines = _read_csv_rows(landing, "transaction_lines", "ticket_id = ?", [dup_id])
+    for row in ticket + lines:
+        row["extracted_at"] = _pos_extracted(load)
+    _write_csv(landing, "transactions", str(dup_date), load, ticket, "resent")
+    _write_csv(landing, "transaction_lines", str(dup_date), load, lines, "resent")
+
+    # 2. a late refund of one unit of the first line of an old sale, refunded today
+    sale = _read_csv_rows(landing, "transactions", "ticket_id = ?", [refunded_id])[0]
+    sale_line = _read_csv_rows(
+        landing, "transaction_lines", "ticket_id = ? and line_no = '1'", [refunded_id]
+    )[0]
+    unit_fen = int(sale_line["net_amount_fen"]) // int(sale_line["quantity"])
+    refund_id = f"{refunded_id}-R"
+    refund = dict(
+        sale,
+        ticket_id=refund_id,
+        transaction_type="REFUND",
+        original_ticket_id=refunded_id,
+        transaction_time=f"{load:%Y-%m-%d} 11:00:00",
+        gross_amount_fen=str(-unit_fen),
+        discount_amount_fen="0",
+        net_amount_fen=str(-unit_fen),
+        coupon_code=None,
+        extracted_at=_pos_extracted(load),
+    )
+    refund_line = dict(
+        sale_line,
+        ticket_id=refund_id,
+        quantity="-1",
+        net_amount_fen=str(-unit_fen),
+        extracted_at=_pos_extracted(load),
+    )
+    _write_csv(landing, "transactions", f"{load:%Y-%m-%d}", load, [refund], "late-refund")
+    _write_csv(landing, "transaction_lines", f"{load:%Y-%m-%d}", load, [refund_line], "late-refund")
+
+    # 3. an old SALE corrected (same ticket id, new content) into a refund of the duplicated sale: the sale
+    # is no order any more, its lines go, and the other sale gets a refund
+    corrected = _read_csv_rows(landing, "transactions", "ticket_id = ?", [corrected_id])[0]
+    corrected_lines = _read_csv_rows(landing, "transaction_lines", "ticket_id = ?", [corrected_id])
+    dup_line = _read_csv_rows(landing, "transaction_lines", "ticket_id = ? and line_no = '1'", [dup_id])[0]
+    dup_unit_fen = int(dup_line["net_amount_fen"]) // int(dup_line["quantity"])
+    corrected.update(
+        transaction_type="REFUND",
+        original_ticket_id=dup_id,
+        gross_amount_fen=str(-dup_unit_fen),
+        discount_amount_fen="0",
+        net_amount_fen=str(-dup_unit_fen),
+        coupon_code=None,
+        extracted_at=_pos_extracted(load),
+    )
+    first = dict(
+        corrected_lines[0],
+        sku_id=dup_line["sku_id"],
+        category_code=dup_line["category_code"],
+        quantity="-1",
+        unit_price_fen=dup_line["unit_price_fen"],
+        net_amount_fen=str(-dup_unit_fen),
+        extracted_at=_pos_extracted(load),
+    )
+    # the other lines of the corrected ticket are re-sent as returns of nothing (0 units, 0 fen)
+    rest = [
+        dict(line, quantity="0", net_amount_fen="0", extracted_at=_pos_extracted(load))
+        for line in corrected_lines[1:]
+    ]
+    _write_csv(landing, "transactions", str(corrected_date), load, [corrected], "corrected")
+    _write_csv(landing, "transaction_lines", str(corrected_date), load, [first, *rest], "corrected")
+
+    # 4. a new version of an old paid Tmall order: half its payment refunded today
+    online = _query(
+        db,
+        """
+        select source_order_id, business_date from marts.fct_orders
+        where channel = 'TMALL' and refund_amount = 0 and business_date < ?
+        order by business_date, source_order_id
+        limit 1
+        """,
+        [UNTIL - dt.timedelta(days=20)],
+    )
+    assert online
+    online_id, online_date = online[0]
+    con = duckdb.connect()
+    try:
+        cursor = con.execute(
+            f"select * exclude (dt) from read_parquet('{landing}/ecommerce/orders/*/*.parquet', "
+            "hive_partitioning = true, union_by_name = true) "
+            "where platform = 'TMALL' and order_id = ? order by updated_at desc, extracted_at desc limit 1",
+            [online_id],
+        )
+        names = [d[0] for d in cursor.description]
+        version = dict(zip(names, cursor.fetchone(), strict=True))
+    finally:
+        con.close()
+    refund_yuan = round(version["payment_amount"] / 2, 2)
+    version.update(
+        order_status="REFUNDED",
+        refund_amount=refund_yuan,
+        updated_at=dt.datetime.combine(load, dt.time(3, 0)),
+        extracted_at=dt.datetime.combine(load, dt.time(16, 45)),
+    )
+    _write_parquet(landing, "ecommerce/orders", str(online_date), load, [version])
+
+    # 5. a binding that joins a lone Tmall buyer with orders to a card member with orders (a merge)
+    buyer = _query(
+        db,
+        """
+        select member_id, min(identifier_value)
+        from intermediate.int_identity_clusters
+        where member_id in (select member_id from marts.fct_orders)
+        group by member_id
+        having count(*) = 1 and min(identifier_type) = 'buyer_key' and min(identifier_value) like 'TMALL:%'
+        order by member_id
+        limit 1
+        """,
+    )
+    card = _query(
+        db,
+        """
+        select member_id, max(case when identifier_type = 'phone' then identifier_value end)
+        from intermediate.int_identity_clusters
+        where member_id in (select member_id from marts.fct_orders)
+        group by member_id
+        having count(*) = 2 and count(case when identifier_type = 'phone' then 1 end) = 1
+            and count(case when identifier_type = 'card_no' then 1 end) = 1
+        order by member_id
+        limit 1
+        """,
+    )
+    assert buyer and card, "tiny data should hold a lone Tmall buyer and a card member, both with orders"
+    platform, buyer_id = buyer[0][1].split(":", 1)
+    bound = dt.datetime.combine(load, dt.time(3, 0))
+    _write_parquet(
+        landing,
+        "ecommerce/membership_bindings",
+        f"{load:%Y-%m-%d}",
+        load,
+        [
+            {
+                "platform": platform,
+                "buyer_id": buyer_id,
+                "phone": card[0][1],
+                "bound_at": bound,
+                "unbound_at": None,
+                "updated_at": bound,
+                "extracted_at": bound + dt.timedelta(hours=16),
+            }
+        ],
+    )
+    return {
+        "duplicated": dup_id,
+        "late_refunded": refunded_id,
+        "late_refund_yuan": unit_fen / 100,
+        "corrected": corrected_id,
+        "online": online_id,
+        "online_refund_yuan": refund_yuan,
+        "merged_members": {buyer[0][0], card[0][0]},
+    }
+
+
+def _craft_day2(landing: Path, db: Path, load: dt.date) -> dict:
+    """A new CRM card keyed with the phone of a card+phone member whose orders resolved via the phone."""
+    rows = _query(
+        db,
+        """
+        with members as (
+            select member_id, max(case when identifier_type = 'phone' then identifier_value end) as phone
+            from intermediate.int_identity_clusters
+            group by member_id
+            having count(case when identifier_type = 'phone' then 1 end) = 1
+                and count(case when identifier_type = 'card_no' then 1 end) = 1
+        )
+        select members.member_id, members.phone
+        from marts.fct_orders as orders
+        inner join members on orders.member_id = members.member_id
+        where orders.resolved_via_identifier_type = 'phone'
+        order by members.member_id
+        limit 1
+        """,
+    )
+    assert rows, "tiny data should hold a card member with orders resolved through its phone"
+    member_id, phone = rows[0]
+    at = f"{load:%Y-%m-%d}T10:00:00+08:00"
+    _write_parquet(
+        landing,
+        "crm/members",
+        f"{load:%Y-%m-%d}",
+        load,
+        [
+            {
+                "card_no": "188888888801",
+                "card_type": "NORMAL",
+                "phone": phone,
+                "member_name": "林晓",
+                "gender": "F",
+                "birthday": "1990-01-01",
+                "city": "上海",
+                "enrol_store_id": "S0001",
+                "enrol_channel": "POS",
+                "enrolled_at": at,
+                "tier_code": "T1",
+                "member_status": "ACTIVE",
+                "updated_at": at,
+                "extracted_at": dt.datetime.combine(load, dt.time(16, 5)),
+            }
+        ],
+    )
+    return {"split_member": member_id, "split_phone": phone}
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    landing, truth = root / "landing", root / "truth"
+    generate("tiny", 42, str(landing), str(truth), until=UNTIL.isoformat(), quiet=True)
+    db = root / "incremental.duckdb"
+    env = _env(root, landing, db)
+    _dbt(env, "seed")
+    _build(env)
+    relations = _incremental_models(root / "target") + PUBLIC_VIEWS
+    members_before = dict(_query(db, "select order_id, member_id from marts.fct_orders"))
+
+    crafted = {}
+    for n, day in enumerate(DAYS, start=1):
+        append(day.isoformat(), "tiny", 42, str(landing), quiet=True)
+        if n == 1:
+            crafted.update(_craft_day1(landing, db, day))
+        if n == 2:
+            crafted.update(_craft_day2(landing, db, day))
+        _build(env)
+
+    before_rerun = _snapshot(db, relations)
+    _build(env)
+    after_rerun = _snapshot(db, relations)
+
+    full_db = root / "full_refresh.duckdb"
+    full_env = _env(root, landing, full_db)
+    _dbt(full_env, "seed")
+    _build(full_env, "--full-refresh")
+
+    return {
+        "db": db,
+        "relations": relations,
+        "differences": _differences(db, full_db, relations),
+        "before_rerun": before_rerun,
+        "after_rerun": after_rerun,
+        "members_before": members_before,
+        "crafted": crafted,
+    }
+
+
+def test_every_incremental_model_equals_a_full_refresh(scenario):
+    differences = scenario["differences"]
+    assert any(rel.startswith("staging.base_") for rel in differences) or differences, "nothing compared"
+    assert "intermediate.int_orders_resolved" in differences
+    assert all(rows > 0 for rows, _, _ in differences.values()), differences
+    differing = {rel: diff for rel, diff in differences.items() if diff[1] or diff[2]}
+    assert differing == {}, f"(rows, only incremental, only full refresh): {differing}"
+
+
+def test_a_rerun_without_new_data_changes_no_row(scenario):
+    before, after = scenario["before_rerun"], scenario["after_rerun"]
+    changed = [rel for rel in scenario["relations"] if before[rel] != after[rel]]
+    assert changed == []
+
+
+def test_crafted_changes_reached_the_order_facts(scenario):
+    db, crafted = scenario["db"], scenario["crafted"]
+    orders = {
+        row[0]: row[1:]
+        for row in _query(
+            db,
+            "select source_order_id, channel, refund_amount, member_id from marts.fct_orders "
+            "where source_order_id in (?, ?, ?, ?)",
+            [crafted["duplicated"], crafted["late_refunded"], crafted["corrected"], crafted["online"]],
+        )
+    }
+    # the corrected sale is no order any more (tombstone), the duplicate changed nothing but the refund the
+    # corrected ticket now gives on it, the late refund and the new Tmall version arrived
+    assert crafted["corrected"] not in orders
+    assert (
+        _query(
+            db,
+            "select count(*) from marts.fct_order_lines where order_id = ?",
+            [f"POS:{crafted['corrected']}"],
+        )[0][0]
+        == 0
+    )
+    assert float(orders[crafted["duplicated"]][1]) > 0
+    assert float(orders[crafted["late_refunded"]][1]) == pytest.approx(crafted["late_refund_yuan"])
+    assert float(orders[crafted["online"]][1]) == pytest.approx(crafted["online_refund_yuan"])
+    duplicates = _query(
+        db,
+        "select count(*) from staging.base_pos__transactions where ticket_id = ? "
+        "and _quarantine_reason = 'duplicate_row'",
+        [crafted["duplicated"]],
+    )
+    assert duplicates[0][0] == 1
+
+
+def test_identity_changes_re_pointed_orders_of_earlier_days(scenario):
+    db, crafted, before = scenario["db"], scenario["crafted"], scenario["members_before"]
+    after = dict(_query(db, "select order_id, member_id from marts.fct_orders"))
+    moved = {order for order, member in before.items() if order in after and after[order] != member}
+    assert moved, "the crafted merge and split must re-point orders loaded before them"
+    merged_before = {order for order, member in before.items() if member in crafted["merged_members"]}
+    merged_after = {after[order] for order in merged_before if order in after}
+    assert len(merged_after) == 1, "both merged members' orders now belong to one member"
+    split_orders = {
+        order for order, member in before.items() if member == crafted["split_member"] and order in after
+    }
+    assert any(after[order] != crafted["split_member"] for order in split_orders)
