@@ -13,6 +13,7 @@
      on two cards, cap_phone_cards quarantines it, the member falls apart
                                                                    -> `split` ledger rows via that phone
    and every identifier not in a ledger event keeps its id
+5. rebuild with --full-refresh once more                          -> the ledger keeps its rows, adds none
 """
 
 from __future__ import annotations
@@ -241,6 +242,10 @@ def stability(tmp_path_factory):
             "where is_quarantined",
         )
     )
+    # a full refresh after the events: the ledger keeps them and adds nothing, the ids stay
+    _build(env, "--full-refresh")
+    ids_refreshed_after_events = _resolution(db)
+    ledger_refreshed_after_events = _ledger(db)
     shutil.rmtree(landing)
     return {
         "ids_first": ids_first,
@@ -256,6 +261,8 @@ def stability(tmp_path_factory):
         "ids_appended": ids_appended,
         "ledger_appended": ledger_appended,
         "quarantined_appended": quarantined_appended,
+        "ids_refreshed_after_events": ids_refreshed_after_events,
+        "ledger_refreshed_after_events": ledger_refreshed_after_events,
     }
 
 
@@ -331,3 +338,9 @@ def test_identifiers_outside_ledger_events_keep_their_ids(stability):
     # and every id that vanished is explained by the ledger
     vanished = {m for m in before.values() if m is not None} - {m for m in after.values() if m is not None}
     assert vanished <= moved_from
+
+
+def test_ledger_survives_a_full_refresh(stability):
+    assert stability["ledger_appended"], "the appended day must have produced ledger rows"
+    assert stability["ledger_refreshed_after_events"] == stability["ledger_appended"]
+    assert stability["ids_refreshed_after_events"] == stability["ids_appended"]
