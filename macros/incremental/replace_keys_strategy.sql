@@ -37,15 +37,32 @@
 
 
 {#-
-    Tombstone rows for a `replace_keys` model: one row per key of `keys_relation` that has no row in
-    `rows_relation`, with the key and every other column of the model NULL (typed like the existing table, so
-    it can be appended to the recomputed rows with `union all`). Only in an incremental run.
+    The recomputed rows of a `replace_keys` model followed by its tombstones: one row per key of
+    `keys_relation` that has no row in `rows_relation`, with the key and every other column NULL. Only in an
+    incremental run. DuckDB appends them with `union all by name` (missing columns become NULL), which also
+    works in dbt unit tests, where `this` is a fixture CTE whose columns cannot be listed; other engines list
+    the existing table's columns.
 -#}
-{% macro incremental_tombstones(keys_relation, rows_relation, key) -%}
+{% macro rows_with_tombstones(rows_relation, keys_relation, key) -%}
+    {{ return(adapter.dispatch('rows_with_tombstones', 'omnichannel_member_warehouse')(
+        rows_relation, keys_relation, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__rows_with_tombstones(rows_relation, keys_relation, key) -%}
+    select * from {{ rows_relation }}
+    union all by name
+    select {{ keys_relation }}.{{ key }}
+    from {{ keys_relation }}
+    where not exists (
+            select 1 from {{ rows_relation }}
+            where {{ rows_relation }}.{{ key }} = {{ keys_relation }}.{{ key }}
+        )
+{%- endmacro %}
+
+{% macro default__rows_with_tombstones(rows_relation, keys_relation, key) -%}
     {%- set columns = adapter.get_columns_in_relation(this) -%}
-    {%- if columns | length == 0 -%}
-        {{ exceptions.raise_compiler_error("incremental_tombstones: no columns found for " ~ this) }}
-    {%- endif %}
+    select * from {{ rows_relation }}
+    union all
     select
         {%- for column in columns %}
         {% if column.name == key -%}

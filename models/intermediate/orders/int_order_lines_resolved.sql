@@ -113,10 +113,10 @@ computed as (
 
 final as (
 
-    select * from computed
     {% if is_incremental() %}
-        union all
-        {{ incremental_tombstones('affected_orders', 'computed', 'order_id') }}
+        {{ rows_with_tombstones('computed', 'affected_orders', 'order_id') }}
+    {% else %}
+        select * from computed
     {% endif %}
 
 )

@@ -259,10 +259,10 @@ computed as (
 
 final as (
 
-    select * from computed
     {% if is_incremental() %}
-        union all
-        {{ incremental_tombstones('changed_orders', 'computed', 'order_id') }}
+        {{ rows_with_tombstones('computed', 'changed_orders', 'order_id') }}
+    {% else %}
+        select * from computed
     {% endif %}
 
 )

@@ -213,10 +213,10 @@ computed as (
 
 final as (
 
-    select * from computed
     {% if is_incremental() %}
-        union all
-        {{ incremental_tombstones('changed_tickets', 'computed', 'ticket_id') }}
+        {{ rows_with_tombstones('computed', 'changed_tickets', 'ticket_id') }}
+    {% else %}
+        select * from computed
     {% endif %}
 
 )
