@@ -21,6 +21,13 @@
 {%- set previous_relation = adapter.get_relation(
     database=this.database, schema=this.schema, identifier='int_identifiers_resolved'
 ) %}
+{%- if previous_relation is none %}
+    {%- set previous_source = "(select cast(null as " ~ dbt.type_string() ~ ") as identifier_type, cast(null as "
+        ~ dbt.type_string() ~ ") as identifier_value, cast(null as " ~ dbt.type_string()
+        ~ ") as member_id where 1 = 0) as no_previous_resolution" %}
+{%- else %}
+    {%- set previous_source = previous_relation %}
+{%- endif %}
 
 with
 
@@ -50,25 +57,13 @@ type_priority as (
 
 previous_resolution as (
 
-    {%- if previous_relation is none %}
-
-    -- first run: nothing to compare with
+    -- on the first run there is no previous resolution: read an empty relation of the same shape
     select
-        cast(null as {{ dbt.type_string() }}) as identifier_type,
-        cast(null as {{ dbt.type_string() }}) as identifier_value,
-        cast(null as {{ dbt.type_string() }}) as member_id
-    where 1 = 0
-
-{%- else %}
-
-        select
-            identifier_type,
-            identifier_value,
-            member_id
-        from {{ previous_relation }}
-        where member_id is not null
-
-    {%- endif %}
+        identifier_type,
+        identifier_value,
+        member_id
+    from {{ previous_source }}
+    where member_id is not null
 
 ),
 
@@ -232,10 +227,12 @@ final as (
             when events.event_type = 'merge' then merge_vias.via_identifier_type
             else split_vias.via_identifier_type
         end as via_identifier_type,
-        case
-            when events.event_type = 'merge' then merge_vias.via_identifier_value
-            else split_vias.via_identifier_value
-        end as via_identifier_value,
+        -- keyed pseudonym, not the identifier: this table is never rebuilt, so a clear value would outlive
+        -- an erasure request
+        {{ keyed_hash(
+            "case when events.event_type = 'merge' then merge_vias.via_identifier_value"
+            ~ " else split_vias.via_identifier_value end"
+        ) }} as via_identifier_hash,
         events.moved_identifier_count,
         {{ identity_run_started_at() }} as detected_at,
         '{{ invocation_id }}' as run_id
