@@ -78,3 +78,9 @@
         )
     {%- endif %}
 {%- endmacro %}
+
+
+{#- The identifier columns of the order models, by the identifier type the erasure list hashes them as. -#}
+{% macro order_identifier_columns() -%}
+    {{ return({'card_no': 'card_no', 'phone': 'phone', 'openid': 'openid', 'buyer_key': 'buyer_key'}) }}
+{%- endmacro %}

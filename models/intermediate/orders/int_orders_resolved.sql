@@ -23,7 +23,8 @@
     tombstone_column='channel',
 ) }}
 
--- the incremental branch reads these through macro changed_order_ids
+-- the incremental branch reads these through macros changed_order_ids and erasure_swept_keys
+-- depends_on: {{ ref('erasure_requests') }}
 -- depends_on: {{ ref('stg_pos__transactions') }}
 -- depends_on: {{ ref('stg_pos__transaction_lines') }}
 -- depends_on: {{ ref('stg_ecommerce__orders') }}
@@ -173,6 +174,9 @@ resolutions as (
     changed_orders as (
 
         {{ changed_order_ids(incremental_window_start()) }}
+        union
+        -- orders holding an identifier that a recent erasure request matches: recomputed anonymised
+        {{ erasure_swept_keys('order_id', order_identifier_columns()) }}
 
     ),
 

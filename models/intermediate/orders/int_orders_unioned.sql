@@ -19,7 +19,8 @@
     tombstone_column='channel',
 ) }}
 
--- the incremental branch reads these through macro changed_order_ids
+-- the incremental branch reads these through macros changed_order_ids and erasure_swept_keys
+-- depends_on: {{ ref('erasure_requests') }}
 -- depends_on: {{ ref('stg_pos__transaction_lines') }}
 -- depends_on: {{ ref('stg_ecommerce__order_lines') }}
 -- depends_on: {{ ref('stg_miniprogram__order_lines') }}
@@ -31,6 +32,9 @@ with
     changed_orders as (
 
         {{ changed_order_ids(incremental_window_start()) }}
+        union
+        -- orders holding an identifier that a recent erasure request matches: recomputed anonymised
+        {{ erasure_swept_keys('order_id', order_identifier_columns()) }}
 
     ),
 

@@ -9,6 +9,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['event_id'],
+) }}
+
 {%- set content_columns = [
     'event_id', 'platform', 'buyer_id', 'event_type', 'sku_id', 'campaign_id', 'event_time',
 ] -%}
@@ -25,7 +33,7 @@ with
 
 source as (
 
-    select * from {{ source('behaviour', 'platform_events') }}
+    select * from {{ landing_source('behaviour', 'platform_events', erasure_identifiers={'buyer_key': 'buyer_key'}) }}
 
 ),
 
@@ -92,6 +100,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['event_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -100,7 +118,7 @@ copies_numbered as (
             partition by _row_issue is null, event_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

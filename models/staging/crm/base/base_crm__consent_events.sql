@@ -8,6 +8,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['card_no', 'channel', 'changed_at'],
+) }}
+
 {%- set content_columns = ['card_no', 'channel', 'consent_status', 'changed_at', 'source'] -%}
 {%- set text_columns = source_text_columns('crm', 'consent_events', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
@@ -22,7 +30,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'consent_events') }}
+    select * from {{ landing_source('crm', 'consent_events', erasure_identifiers={'card_no': 'card_no'}) }}
 
 ),
 
@@ -89,6 +97,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['card_no', 'channel', 'changed_at']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -97,7 +115,7 @@ copies_numbered as (
             partition by _row_issue is null, card_no, channel, changed_at, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

@@ -8,6 +8,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['ledger_id'],
+) }}
+
 {%- set content_columns = [
     'ledger_id', 'card_no', 'change_type', 'points', 'source_order_id', 'occurred_at',
 ] -%}
@@ -24,7 +32,7 @@ with
 
 source as (
 
-    select * from {{ source('crm', 'points_ledger') }}
+    select * from {{ landing_source('crm', 'points_ledger', erasure_identifiers={'card_no': 'card_no'}) }}
 
 ),
 
@@ -88,6 +96,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['ledger_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -96,7 +114,7 @@ copies_numbered as (
             partition by _row_issue is null, ledger_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

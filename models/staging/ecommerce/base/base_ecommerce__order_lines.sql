@@ -9,6 +9,14 @@
     time before 2000 as invalid_timestamp.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['platform', 'order_id', 'line_id'],
+) }}
+
 {%- set content_columns = [
     'platform', 'order_id', 'line_id', 'sku_id', 'category_code', 'quantity', 'unit_price',
     'payment_amount', 'refund_amount',
@@ -26,7 +34,7 @@ with
 
 source as (
 
-    select * from {{ source('ecommerce', 'order_lines') }}
+    select * from {{ landing_source('ecommerce', 'order_lines') }}
 
 ),
 
@@ -83,6 +91,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['platform', 'order_id', 'line_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -91,7 +109,7 @@ copies_numbered as (
             partition by _row_issue is null, platform, order_id, line_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

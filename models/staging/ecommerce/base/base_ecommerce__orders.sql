@@ -10,6 +10,14 @@
     Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['platform', 'order_id'],
+) }}
+
 {%- set content_columns = [
     'platform', 'order_id', 'shop_id', 'buyer_id', 'masked_phone', 'order_status', 'created_at', 'paid_at',
     'completed_at', 'total_amount', 'discount_amount', 'payment_amount', 'refund_amount', 'coupon_code',
@@ -28,7 +36,7 @@ with
 
 source as (
 
-    select * from {{ source('ecommerce', 'orders') }}
+    select * from {{ landing_source('ecommerce', 'orders', erasure_identifiers={'buyer_key': 'buyer_key'}) }}
 
 ),
 
@@ -111,6 +119,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['platform', 'order_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -119,7 +137,7 @@ copies_numbered as (
             partition by _row_issue is null, platform, order_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

@@ -7,6 +7,14 @@
     time before 2000 as invalid_timestamp.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['redemption_id'],
+) }}
+
 {%- set content_columns = [
     'redemption_id', 'coupon_code', 'redeem_channel', 'store_id', 'order_id', 'redeemed_at',
 ] -%}
@@ -23,7 +31,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'coupon_redemptions') }}
+    select * from {{ landing_source('marketing', 'coupon_redemptions') }}
 
 ),
 
@@ -71,6 +79,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['redemption_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -79,7 +97,7 @@ copies_numbered as (
             partition by _row_issue is null, redemption_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

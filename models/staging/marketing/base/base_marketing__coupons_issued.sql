@@ -8,6 +8,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['coupon_code'],
+) }}
+
 {%- set content_columns = [
     'coupon_code', 'template_id', 'campaign_id', 'card_no', 'issue_channel', 'issued_at', 'expires_at',
 ] -%}
@@ -24,7 +32,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'coupons_issued') }}
+    select * from {{ landing_source('marketing', 'coupons_issued', erasure_identifiers={'card_no': 'card_no'}) }}
 
 ),
 
@@ -90,6 +98,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['coupon_code']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -98,7 +116,7 @@ copies_numbered as (
             partition by _row_issue is null, coupon_code, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

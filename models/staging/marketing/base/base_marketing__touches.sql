@@ -8,6 +8,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['touch_id'],
+) }}
+
 {%- set content_columns = ['touch_id', 'campaign_id', 'card_no', 'touch_status', 'touched_at'] -%}
 {%- set text_columns = source_text_columns('marketing', 'touches', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
@@ -22,7 +30,7 @@ with
 
 source as (
 
-    select * from {{ source('marketing', 'touches') }}
+    select * from {{ landing_source('marketing', 'touches', erasure_identifiers={'card_no': 'card_no'}) }}
 
 ),
 
@@ -85,6 +93,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['touch_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -93,7 +111,7 @@ copies_numbered as (
             partition by _row_issue is null, touch_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

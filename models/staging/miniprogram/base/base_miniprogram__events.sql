@@ -7,6 +7,14 @@
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['event_id'],
+) }}
+
 {%- set content_columns = ['event_id', 'openid', 'event_type', 'sku_id', 'event_time'] -%}
 {%- set text_columns = source_text_columns('miniprogram', 'events', default=content_columns) -%}
 {%- set fingerprint_parts = [] -%}
@@ -21,7 +29,7 @@ with
 
 source as (
 
-    select * from {{ source('miniprogram', 'events') }}
+    select * from {{ landing_source('miniprogram', 'events', erasure_identifiers={'openid': 'openid'}) }}
 
 ),
 
@@ -86,6 +94,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['event_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -94,7 +112,7 @@ copies_numbered as (
             partition by _row_issue is null, event_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

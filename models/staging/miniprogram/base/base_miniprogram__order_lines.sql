@@ -8,6 +8,14 @@
     time before 2000 as invalid_timestamp.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['order_id', 'line_no'],
+) }}
+
 {%- set content_columns = [
     'order_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'paid_fen',
 ] -%}
@@ -24,7 +32,7 @@ with
 
 source as (
 
-    select * from {{ source('miniprogram', 'order_lines') }}
+    select * from {{ landing_source('miniprogram', 'order_lines') }}
 
 ),
 
@@ -77,6 +85,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['order_id', 'line_no']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -85,7 +103,7 @@ copies_numbered as (
             partition by _row_issue is null, order_id, line_no, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

@@ -10,6 +10,14 @@
     Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['order_id'],
+) }}
+
 {%- set content_columns = [
     'order_id', 'openid', 'store_id', 'fulfilment_type', 'order_status', 'created_at', 'paid_at',
     'total_fen', 'discount_fen', 'paid_fen', 'refund_fen', 'coupon_code', 'updated_at',
@@ -27,7 +35,7 @@ with
 
 source as (
 
-    select * from {{ source('miniprogram', 'orders') }}
+    select * from {{ landing_source('miniprogram', 'orders', erasure_identifiers={'openid': 'openid'}) }}
 
 ),
 
@@ -104,6 +112,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['order_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -112,7 +130,7 @@ copies_numbered as (
             partition by _row_issue is null, order_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

@@ -9,6 +9,14 @@
     time before 2000 as invalid_timestamp.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['delivery_id'],
+) }}
+
 {%- set content_columns = [
     'delivery_id', 'store_id', 'source_platform', 'source_order_id', 'order_amount', 'ordered_at',
     'promised_at', 'delivered_at', 'delivery_status',
@@ -26,7 +34,7 @@ with
 
 source as (
 
-    select * from {{ source('o2o', 'delivery_orders') }}
+    select * from {{ landing_source('o2o', 'delivery_orders') }}
 
 ),
 
@@ -81,6 +89,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['delivery_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -89,7 +107,7 @@ copies_numbered as (
             partition by _row_issue is null, delivery_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

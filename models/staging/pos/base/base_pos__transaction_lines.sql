@@ -11,6 +11,14 @@
     time before 2000 as invalid_timestamp.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['ticket_id', 'line_no'],
+) }}
+
 {%- set content_columns = [
     'ticket_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'net_amount_fen',
 ] -%}
@@ -27,7 +35,7 @@ with
 
 source as (
 
-    select * from {{ source('pos', 'transaction_lines') }}
+    select * from {{ landing_source('pos', 'transaction_lines') }}
 
 ),
 
@@ -84,6 +92,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['ticket_id', 'line_no']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -92,7 +110,7 @@ copies_numbered as (
             partition by _row_issue is null, ticket_id, line_no, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 

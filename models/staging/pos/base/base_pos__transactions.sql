@@ -10,6 +10,14 @@
     (anonymised), so store sales stay right.
 -#}
 
+-- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
+-- deduplicates them against the rows already landed (macros/incremental/landed_rows.sql)
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_landed_rows',
+    unique_key=['ticket_id'],
+) }}
+
 {%- set content_columns = [
     'ticket_id', 'store_id', 'till_no', 'cashier_id', 'transaction_type', 'original_ticket_id',
     'transaction_time', 'card_no', 'member_phone', 'gross_amount_fen', 'discount_amount_fen',
@@ -28,7 +36,9 @@ with
 
 source as (
 
-    select * from {{ source('pos', 'transactions') }}
+    select * from {{ landing_source(
+        'pos', 'transactions', erasure_identifiers={'card_no': 'card_no', 'phone': 'phone'}
+    ) }}
 
 ),
 
@@ -123,6 +133,16 @@ checked as (
 
 ),
 
+landed as (
+
+    {% if is_incremental() %}
+        {{ landed_rows_with_previous('checked', ['ticket_id']) }}
+    {% else %}
+        select * from checked
+    {% endif %}
+
+),
+
 copies_numbered as (
 
     select
@@ -131,7 +151,7 @@ copies_numbered as (
             partition by _row_issue is null, ticket_id, _row_fingerprint
             order by _extracted_at, _source_file
         ) as _copy_no
-    from checked
+    from landed
 
 ),
 
