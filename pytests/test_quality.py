@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from omniwh.duckdb_plugin import register_udfs
 from omniwh.generator import generate
 from omniwh.quality import run as quality_run
 from omniwh.quality.spec import SpecError, load_all, load_file
@@ -79,6 +80,18 @@ def warehouse(tmp_path_factory) -> Path:
     return root / "warehouse.duckdb"
 
 
+def _materialise_view(con: duckdb.DuckDBPyConnection, relation: str) -> None:
+    schema, name = relation.split(".")
+    kind = con.execute(
+        "select table_type from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    if kind == "VIEW":
+        con.execute(f"create table {schema}.{name}__edited as select * from {relation}")
+        con.execute(f"drop view {relation}")
+        con.execute(f"alter table {schema}.{name}__edited rename to {name}")
+
+
 @pytest.fixture(scope="module")
 def corrupted(warehouse, tmp_path_factory) -> tuple[Path, dict]:
     """A copy of the warehouse with four defects; returns the copy and the ids the defects touched."""
@@ -87,7 +100,11 @@ def corrupted(warehouse, tmp_path_factory) -> tuple[Path, dict]:
     if Path(f"{warehouse}.wal").exists():
         shutil.copyfile(f"{warehouse}.wal", f"{copy}.wal")
     con = duckdb.connect(str(copy))
+    register_udfs(con)
     try:
+        # marts that are views (fct_orders over its incremental table) become editable tables in the copy
+        for relation in ("marts.dim_members", "marts.fct_orders"):
+            _materialise_view(con, relation)
         phone_members = [
             row[0]
             for row in con.execute(
