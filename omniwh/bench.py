@@ -136,6 +136,30 @@ def summarise_run_results(path: Path) -> dict:
     }
 
 
+def model_layers(target: Path) -> dict[str, str]:
+    """Model name -> its folder (staging/base, staging/stg, intermediate/orders, marts/core, ...)."""
+    with open(target / "manifest.json", encoding="utf-8") as fh:
+        nodes = json.load(fh)["nodes"].values()
+    layers = {}
+    for node in nodes:
+        if node["resource_type"] != "model":
+            continue
+        folders = Path(node["original_file_path"]).parts[1:-1]  # without models/ and the file name
+        if folders[0] == "staging":
+            layers[node["name"]] = "staging/base" if "base" in folders else "staging/stg"
+        else:
+            layers[node["name"]] = "/".join(folders[:2])
+    return layers
+
+
+def seconds_by_layer(model_seconds: dict[str, float], layers: dict[str, str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for model, seconds in model_seconds.items():
+        layer = layers.get(model, "other")
+        out[layer] = out.get(layer, 0.0) + seconds
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 def reset_landing(landing: Path, until: dt.date) -> int:
     """Delete load batches dated after `until` (files part-YYYYMMDD.*), so appends start from `until`."""
     removed = 0
@@ -167,8 +191,10 @@ def base_row_counts(db: Path) -> dict[str, int]:
 
 
 def duckdb_view(db: Path) -> dict:
-    """DuckDB's own figures after the build: file size, WAL size, memory limit (pragma database_size)."""
-    con = duckdb.connect(str(db), read_only=True)
+    """DuckDB's own figures after the build: file size, WAL size, and the memory limit dbt's connections use
+    (the profile's OMNI_DUCKDB_MEMORY_LIMIT, default 8GB; pragma database_size)."""
+    limit = os.environ.get("OMNI_DUCKDB_MEMORY_LIMIT", "8GB")
+    con = duckdb.connect(str(db), read_only=True, config={"memory_limit": limit})
     try:
         cursor = con.execute("pragma database_size")
         names = [d[0] for d in cursor.description]
@@ -218,7 +244,9 @@ def identity_figures(db: Path, full_models: dict[str, float]) -> dict:
     }
 
 
-def bench_scale(scale: str, days: int, root: Path, out_dir: Path, seed: int, threads: str | None) -> dict:
+def bench_scale(
+    scale: str, days: int, root: Path, out_dir: Path, seed: int, threads: str | None, run_tests: bool
+) -> dict:
     until = PERIOD_END - dt.timedelta(days=days)
     home = root / scale
     landing, truth = home / "landing", home / "truth"
@@ -281,8 +309,9 @@ def bench_scale(scale: str, days: int, root: Path, out_dir: Path, seed: int, thr
         "run": run_step("full_run", [dbt, "run"], env, log_dir, target),
     }
     full["duckdb"] = duckdb_view(db)
-    full["test"] = run_step(
-        "full_test", [dbt, "test", "--exclude-resource-type", "unit_test"], env, log_dir, target
+    test_cmd = [dbt, "test", "--exclude-resource-type", "unit_test"]
+    full["test"] = (
+        run_step("full_test", test_cmd, env, log_dir, target) if run_tests else {"wall_s": float("nan")}
     )
     figures["full"] = full
     figures["rows_per_source"] = base_row_counts(db)
@@ -314,10 +343,26 @@ def bench_scale(scale: str, days: int, root: Path, out_dir: Path, seed: int, thr
         step["run"] = run_step(f"incremental_run_{day:%Y%m%d}", [dbt, "run"], env, log_dir, target)
         daily.append(step)
     figures["daily"] = daily
-    figures["daily_test"] = run_step(
-        "incremental_test", [dbt, "test", "--exclude-resource-type", "unit_test"], env, log_dir, target
+    figures["daily_test"] = (
+        run_step("incremental_test", test_cmd, env, log_dir, target)
+        if run_tests
+        else {"wall_s": float("nan")}
     )
     figures["rows_per_source_after_days"] = base_row_counts(db)
+    layers = model_layers(target)
+    figures["model_seconds_by_layer"] = {
+        "full": seconds_by_layer(full["run"].get("model_seconds", {}), layers),
+        "daily_mean": {
+            layer: seconds / len(daily)
+            for layer, seconds in seconds_by_layer(
+                {
+                    model: sum(d["run"].get("model_seconds", {}).get(model, 0.0) for d in daily)
+                    for model in layers
+                },
+                layers,
+            ).items()
+        },
+    }
     full_s = full["run"]["wall_s"]
     daily_s = [d["run"]["wall_s"] for d in daily]
     figures["summary"] = {
@@ -369,6 +414,20 @@ def render(report: dict) -> str:
         [fmt_s(sum(d["preflight"]["wall_s"] for d in s["daily"]) / len(s["daily"])) for s in scales],
     )
     row("incremental: dbt test after the last day", [fmt_s(s["daily_test"]["wall_s"]) for s in scales])
+    all_layers = sorted(
+        {layer for s in scales for layer in s["model_seconds_by_layer"]["full"]},
+        key=lambda layer: -scales[-1]["model_seconds_by_layer"]["full"].get(layer, 0.0),
+    )
+    lines.append("model seconds by folder, full run / mean daily run (summed over dbt threads)")
+    for layer in all_layers:
+        row(
+            f"  {layer}",
+            [
+                f"{s['model_seconds_by_layer']['full'].get(layer, 0.0):,.0f}"
+                f"/{s['model_seconds_by_layer']['daily_mean'].get(layer, 0.0):,.0f}"
+                for s in scales
+            ],
+        )
     row(
         f"daily run / full run (target <= {TARGET_DAILY_SHARE:.0%})",
         [f"{s['summary']['daily_share_of_full']:.1%}" for s in scales],
@@ -380,10 +439,8 @@ def render(report: dict) -> str:
     row("peak RSS daily run", [fmt_gib(s["summary"]["daily_peak_rss_bytes"]) for s in scales])
     row("DuckDB database_size after full build", [str(s["full"]["duckdb"]["database_size"]) for s in scales])
     row("DuckDB memory_limit", [str(s["full"]["duckdb"]["memory_limit"]) for s in scales])
-    row(
-        "identity graph nodes / edges",
-        [f"{s['identity']['nodes']:,}/{s['identity']['edges']:,}" for s in scales],
-    )
+    row("identity graph nodes", [f"{s['identity']['nodes']:,}" for s in scales])
+    row("identity graph edges", [f"{s['identity']['edges']:,}" for s in scales])
     row("identity: dbt components model", [fmt_s(s["identity"]["dbt_components_s"]) for s in scales])
     row(
         "identity: dbt stitching models (4)", [fmt_s(s["identity"]["dbt_stitching_models_s"]) for s in scales]
@@ -424,6 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="bench_out", help="report folder (default bench_out)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
+        "--no-tests",
+        action="store_true",
+        help="skip the dbt data tests after the full and the last daily run",
+    )
+    parser.add_argument(
         "--dbt-threads", default=None, help="OMNI_DBT_THREADS for the runs (profile default 2)"
     )
     args = parser.parse_args(argv)
@@ -448,7 +510,9 @@ def main(argv: list[str] | None = None) -> int:
             f"[bench] {scale}: generate, full build, {args.days} daily loads ...", file=sys.stderr, flush=True
         )
         report["scales"].append(
-            bench_scale(scale, args.days, root, out_dir.resolve(), args.seed, args.dbt_threads)
+            bench_scale(
+                scale, args.days, root, out_dir.resolve(), args.seed, args.dbt_threads, not args.no_tests
+            )
         )
     report["host"]["load_average_at_end"] = os.getloadavg()
     if len(report["scales"]) == 2:
