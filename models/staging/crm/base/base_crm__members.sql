@@ -14,14 +14,7 @@
     'card_no', 'card_type', 'phone', 'member_name', 'gender', 'birthday', 'city', 'enrol_store_id',
     'enrol_channel', 'enrolled_at', 'tier_code', 'member_status', 'updated_at',
 ] -%}
-{%- set text_columns = source_text_columns('crm', 'members', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('crm', 'members', default=content_columns) %}
 
 with
 
@@ -49,7 +42,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 

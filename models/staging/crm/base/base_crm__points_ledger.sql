@@ -19,14 +19,7 @@
 {%- set content_columns = [
     'ledger_id', 'card_no', 'change_type', 'points', 'source_order_id', 'occurred_at',
 ] -%}
-{%- set text_columns = source_text_columns('crm', 'points_ledger', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('crm', 'points_ledger', default=content_columns) %}
 
 with
 
@@ -53,7 +46,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 

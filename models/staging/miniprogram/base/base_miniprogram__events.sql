@@ -16,14 +16,7 @@
 ) }}
 
 {%- set content_columns = ['event_id', 'openid', 'event_type', 'sku_id', 'event_time'] -%}
-{%- set text_columns = source_text_columns('miniprogram', 'events', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('miniprogram', 'events', default=content_columns) %}
 
 with
 
@@ -50,7 +43,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 

@@ -22,14 +22,7 @@
     'order_id', 'openid', 'store_id', 'fulfilment_type', 'order_status', 'created_at', 'paid_at',
     'total_fen', 'discount_fen', 'paid_fen', 'refund_fen', 'coupon_code', 'updated_at',
 ] -%}
-{%- set text_columns = source_text_columns('miniprogram', 'orders', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('miniprogram', 'orders', default=content_columns) %}
 
 with
 
@@ -56,7 +49,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 

@@ -21,14 +21,7 @@
     'delivery_id', 'store_id', 'source_platform', 'source_order_id', 'order_amount', 'ordered_at',
     'promised_at', 'delivered_at', 'delivery_status',
 ] -%}
-{%- set text_columns = source_text_columns('o2o', 'delivery_orders', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('o2o', 'delivery_orders', default=content_columns) %}
 
 with
 
@@ -42,7 +35,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from source
 

@@ -22,14 +22,7 @@
 {%- set content_columns = [
     'ticket_id', 'line_no', 'sku_id', 'category_code', 'quantity', 'unit_price_fen', 'net_amount_fen',
 ] -%}
-{%- set text_columns = source_text_columns('pos', 'transaction_lines', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('pos', 'transaction_lines', default=content_columns) %}
 
 with
 
@@ -43,7 +36,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from source
 

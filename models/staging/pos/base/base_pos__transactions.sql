@@ -23,14 +23,7 @@
     'transaction_time', 'card_no', 'member_phone', 'gross_amount_fen', 'discount_amount_fen',
     'net_amount_fen', 'coupon_code', 'payment_method',
 ] -%}
-{%- set text_columns = source_text_columns('pos', 'transactions', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('pos', 'transactions', default=content_columns) %}
 
 with
 
@@ -60,7 +53,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 

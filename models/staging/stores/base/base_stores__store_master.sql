@@ -18,14 +18,7 @@
     'store_id', 'store_name', 'banner_code', 'banner_name', 'city', 'city_tier', 'region', 'floor_area_sqm',
     'opened_on', 'closed_on', 'is_o2o_enabled', 'store_phone', 'updated_at',
 ] -%}
-{%- set text_columns = source_text_columns('stores', 'store_master', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('stores', 'store_master', default=content_columns) %}
 
 with
 
@@ -39,7 +32,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from source
 

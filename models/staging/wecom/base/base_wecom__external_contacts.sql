@@ -12,14 +12,7 @@
 {%- set content_columns = [
     'external_userid', 'unionid', 'staff_id', 'store_id', 'add_way', 'added_at', 'deleted_at', 'updated_at',
 ] -%}
-{%- set text_columns = source_text_columns('wecom', 'external_contacts', default=content_columns) -%}
-{%- set fingerprint_parts = [] -%}
-{%- for column in content_columns -%}
-    {%- do fingerprint_parts.append(
-        "coalesce(cast(" ~ dbt.length("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")") ~ " as "
-        ~ dbt.type_string() ~ ") || ':' || cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '-')"
-    ) -%}
-{%- endfor %}
+{%- set text_columns = source_text_columns('wecom', 'external_contacts', default=content_columns) %}
 
 with
 
@@ -47,7 +40,7 @@ fingerprinted as (
 
     select
         *,
-        {{ dbt.hash(fingerprint_parts | join(" || '|' || ")) }} as _row_fingerprint,
+        {{ row_fingerprint(content_columns) }} as _row_fingerprint,
         {{ text_value_issue(text_columns) }} as _text_issue
     from erasure_checked
 
