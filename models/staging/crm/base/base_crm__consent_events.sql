@@ -100,15 +100,9 @@ landed as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, card_no, channel, changed_at, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from landed
+    {{ quarantine_duplicates('landed', ['card_no', 'channel', 'changed_at']) }}
 
 ),
 
@@ -126,11 +120,8 @@ final as (
         _extracted_at,
         _row_fingerprint,
         _erasure_action,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-        end as _quarantine_reason
-    from copies_numbered
+        _quarantine_reason
+    from quarantined
 
 )
 

@@ -96,15 +96,9 @@ landed as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, touch_id, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from landed
+    {{ quarantine_duplicates('landed', ['touch_id']) }}
 
 ),
 
@@ -121,11 +115,8 @@ final as (
         _extracted_at,
         _row_fingerprint,
         _erasure_action,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-        end as _quarantine_reason
-    from copies_numbered
+        _quarantine_reason
+    from quarantined
 
 )
 

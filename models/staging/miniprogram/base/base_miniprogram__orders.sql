@@ -115,27 +115,9 @@ landed as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, order_id, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from landed
-
-),
-
-versions_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null and _copy_no = 1, order_id
-            order by updated_at desc, _extracted_at desc, _row_fingerprint desc
-        ) as _version_rank
-    from copies_numbered
+    {{ quarantine_duplicates('landed', ['order_id'], latest_version_by=['updated_at', '_extracted_at']) }}
 
 ),
 
@@ -160,12 +142,8 @@ final as (
         _extracted_at,
         _row_fingerprint,
         _erasure_action,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-            when _version_rank > 1 then 'superseded_version'
-        end as _quarantine_reason
-    from versions_ranked
+        _quarantine_reason
+    from quarantined
 
 )
 

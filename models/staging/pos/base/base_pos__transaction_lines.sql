@@ -95,27 +95,9 @@ landed as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, ticket_id, line_no, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from landed
-
-),
-
-versions_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null and _copy_no = 1, ticket_id, line_no
-            order by _extracted_at desc, _row_fingerprint desc
-        ) as _version_rank
-    from copies_numbered
+    {{ quarantine_duplicates('landed', ['ticket_id', 'line_no'], latest_version_by=['_extracted_at']) }}
 
 ),
 
@@ -133,18 +115,14 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-            when _version_rank > 1 then 'superseded_version'
-        end as _quarantine_reason,
+        _quarantine_reason,
         -- landed text only where a row-level check failed (NULL otherwise, to keep the table small)
         case when _row_issue is not null then _raw_line_no end as _raw_line_no,
         case when _row_issue is not null then _raw_quantity end as _raw_quantity,
         case when _row_issue is not null then _raw_unit_price_fen end as _raw_unit_price_fen,
         case when _row_issue is not null then _raw_net_amount_fen end as _raw_net_amount_fen,
         case when _row_issue is not null then _raw_extracted_at end as _raw_extracted_at
-    from versions_ranked
+    from quarantined
 
 )
 

@@ -136,27 +136,9 @@ landed as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, ticket_id, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from landed
-
-),
-
-versions_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null and _copy_no = 1, ticket_id
-            order by _extracted_at desc, _row_fingerprint desc
-        ) as _version_rank
-    from copies_numbered
+    {{ quarantine_duplicates('landed', ['ticket_id'], latest_version_by=['_extracted_at']) }}
 
 ),
 
@@ -184,18 +166,14 @@ final as (
         _extracted_at,
         _row_fingerprint,
         _erasure_action,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-            when _version_rank > 1 then 'superseded_version'
-        end as _quarantine_reason,
+        _quarantine_reason,
         -- landed text only where a row-level check failed (NULL otherwise, to keep the table small)
         case when _row_issue is not null then _raw_transaction_time end as _raw_transaction_time,
         case when _row_issue is not null then _raw_gross_amount_fen end as _raw_gross_amount_fen,
         case when _row_issue is not null then _raw_discount_amount_fen end as _raw_discount_amount_fen,
         case when _row_issue is not null then _raw_net_amount_fen end as _raw_net_amount_fen,
         case when _row_issue is not null then _raw_extracted_at end as _raw_extracted_at
-    from versions_ranked
+    from quarantined
 
 )
 

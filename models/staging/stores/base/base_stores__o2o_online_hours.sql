@@ -64,27 +64,9 @@ checked as (
 
 ),
 
-copies_numbered as (
+quarantined as (
 
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, store_id, business_date, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from checked
-
-),
-
-versions_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null and _copy_no = 1, store_id, business_date
-            order by _extracted_at desc, _row_fingerprint desc
-        ) as _version_rank
-    from copies_numbered
+    {{ quarantine_duplicates('checked', ['store_id', 'business_date'], latest_version_by=['_extracted_at']) }}
 
 ),
 
@@ -98,12 +80,8 @@ final as (
         _source_file,
         _extracted_at,
         _row_fingerprint,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-            when _version_rank > 1 then 'superseded_version'
-        end as _quarantine_reason
-    from versions_ranked
+        _quarantine_reason
+    from quarantined
 
 )
 

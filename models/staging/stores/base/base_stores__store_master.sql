@@ -95,27 +95,9 @@ checked as (
 
 ),
 
-copies_numbered as (
-
-    select
-        *,
-        row_number() over (
-            partition by _row_issue is null, store_id, _row_fingerprint
-            order by _extracted_at, _source_file
-        ) as _copy_no
-    from checked
-
-),
-
 quarantined as (
 
-    select
-        *,
-        case
-            when _row_issue is not null then _row_issue
-            when _copy_no > 1 then 'duplicate_row'
-        end as _quarantine_reason
-    from copies_numbered
+    {{ quarantine_duplicates('checked', ['store_id']) }}
 
 ),
 
