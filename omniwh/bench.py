@@ -192,8 +192,8 @@ def base_row_counts(db: Path) -> dict[str, int]:
 
 def duckdb_view(db: Path) -> dict:
     """DuckDB's own figures after the build: file size, WAL size, and the memory limit dbt's connections use
-    (the profile's OMNI_DUCKDB_MEMORY_LIMIT, default 8GB; pragma database_size)."""
-    limit = os.environ.get("OMNI_DUCKDB_MEMORY_LIMIT", "8GB")
+    (the profile's OMNI_DUCKDB_MEMORY_LIMIT, default 6GB; pragma database_size)."""
+    limit = os.environ.get("OMNI_DUCKDB_MEMORY_LIMIT", "6GB")
     con = duckdb.connect(str(db), read_only=True, config={"memory_limit": limit})
     try:
         cursor = con.execute("pragma database_size")
