@@ -136,6 +136,56 @@ quarantine_cases as (
 
 ),
 
+version_rows as (
+
+    -- a dimension's rows after quarantine: expected valid_from / valid_to / is_current
+    select
+        hand_made.row_id,
+        hand_made.key_id,
+        hand_made._quarantine_reason,
+        hand_made._row_fingerprint,
+        hand_made.expected_interval,
+        cast(hand_made.updated_on as timestamp) as updated_at,
+        cast(hand_made.extracted_on as timestamp) as _extracted_at
+    from (
+        values
+        ('v1', 'K1', null, 'A', '2025-01-01', '2025-01-05', '2025-01-01 00:00:00 / 2025-01-03 00:00:00 / false'),
+        ('v2', 'K1', null, 'B', '2025-01-03', '2025-01-04', '2025-01-03 00:00:00 / null / true'),
+        -- quarantined rows are no version and do not cut the interval of v1
+        ('v3', 'K1', 'duplicate_row', 'C', '2025-01-02', '2025-01-05', 'null / null / null'),
+        -- the same update time: ordered by extract time
+        ('v4', 'K2', null, 'D', '2025-01-01', '2025-01-01', '2025-01-01 00:00:00 / 2025-01-01 00:00:00 / false'),
+        ('v5', 'K2', null, 'E', '2025-01-01', '2025-01-02', '2025-01-01 00:00:00 / null / true')
+    ) as hand_made (
+        row_id, key_id, _quarantine_reason, _row_fingerprint, updated_on, extracted_on, expected_interval
+    )
+
+),
+
+versions_intervals as (
+
+    {{ validity_intervals('version_rows', ['key_id']) }}
+
+),
+
+interval_cases as (
+
+    select
+        'validity_intervals_' || row_id as case_name,
+        coalesce(cast(valid_from as varchar), 'null')
+        || ' / ' || coalesce(cast(valid_to as varchar), 'null')
+        || ' / ' || coalesce(cast(is_current as varchar), 'null') as actual_value,
+        expected_interval as expected_value
+    from versions_intervals
+    union all
+    select
+        'validity_intervals_row_count' as case_name,
+        cast(count(*) as varchar) as actual_value,
+        '5' as expected_value
+    from versions_intervals
+
+),
+
 final as (
 
     select *
@@ -144,6 +194,10 @@ final as (
     union all
     select *
     from quarantine_cases
+    where actual_value is distinct from expected_value
+    union all
+    select *
+    from interval_cases
     where actual_value is distinct from expected_value
 
 )

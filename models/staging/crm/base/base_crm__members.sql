@@ -134,13 +134,7 @@ quarantined as (
 
 versioned as (
 
-    select
-        *,
-        lead(updated_at) over (
-            partition by _quarantine_reason is null, card_no
-            order by updated_at, _extracted_at, _row_fingerprint
-        ) as _next_updated_at
-    from quarantined
+    {{ validity_intervals('quarantined', ['card_no']) }}
 
 ),
 
@@ -164,9 +158,9 @@ final as (
         is_test_account,
         is_staff_account,
         updated_at,
-        case when _quarantine_reason is null then updated_at end as valid_from,
-        case when _quarantine_reason is null then _next_updated_at end as valid_to,
-        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        valid_from,
+        valid_to,
+        is_current,
         _source_file,
         _extracted_at,
         _row_fingerprint,

@@ -83,13 +83,7 @@ quarantined as (
 
 versioned as (
 
-    select
-        *,
-        lead(updated_at) over (
-            partition by _quarantine_reason is null, campaign_id
-            order by updated_at, _extracted_at, _row_fingerprint
-        ) as _next_updated_at
-    from quarantined
+    {{ validity_intervals('quarantined', ['campaign_id']) }}
 
 ),
 
@@ -107,9 +101,9 @@ final as (
         target_rule,
         holdout_rate,
         updated_at,
-        case when _quarantine_reason is null then updated_at end as valid_from,
-        case when _quarantine_reason is null then _next_updated_at end as valid_to,
-        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        valid_from,
+        valid_to,
+        is_current,
         _source_file,
         _extracted_at,
         _row_fingerprint,

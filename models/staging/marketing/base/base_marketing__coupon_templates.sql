@@ -76,13 +76,7 @@ quarantined as (
 
 versioned as (
 
-    select
-        *,
-        lead(updated_at) over (
-            partition by _quarantine_reason is null, template_id
-            order by updated_at, _extracted_at, _row_fingerprint
-        ) as _next_updated_at
-    from quarantined
+    {{ validity_intervals('quarantined', ['template_id']) }}
 
 ),
 
@@ -96,9 +90,9 @@ final as (
         valid_days,
         channel_scope,
         updated_at,
-        case when _quarantine_reason is null then updated_at end as valid_from,
-        case when _quarantine_reason is null then _next_updated_at end as valid_to,
-        case when _quarantine_reason is null then _next_updated_at is null end as is_current,
+        valid_from,
+        valid_to,
+        is_current,
         _source_file,
         _extracted_at,
         _row_fingerprint,
