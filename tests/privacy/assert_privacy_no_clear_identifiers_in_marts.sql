@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('dim_stores') }}
 -- depends_on: {{ ref('fct_campaign_performance') }}
 -- depends_on: {{ ref('fct_campaign_performance_daily') }}
+-- depends_on: {{ ref('fct_campaign_target_list') }}
 -- depends_on: {{ ref('fct_consumer_aipl_monthly') }}
 -- depends_on: {{ ref('fct_cvm_decomposition_monthly') }}
 -- depends_on: {{ ref('fct_cvm_monthly') }}

@@ -1,6 +1,7 @@
--- One row per campaign and touched card: the card's CRM consent for the campaign's channel as it stood at
--- send time, and whether the send broke it. Violations are kept and flagged, never filtered, so that the
--- marts can count them (see the singular test tests/campaigns/assert_no_touch_without_consent.sql).
+-- One row per campaign and touched card: the CRM consent for the campaign's channel that governed the card at
+-- send time (its member's, over all their cards, as int_card_consent_historized defines it), and whether the
+-- send broke it. Violations are kept and flagged, never filtered, so that the marts can count them (see the
+-- singular test tests/campaigns/assert_no_touch_without_consent.sql).
 with
 
 touches as (
@@ -28,9 +29,9 @@ channel_consent as (
 
 ),
 
-consent_events as (
+consent_spans as (
 
-    select * from {{ ref('stg_crm__consent_events') }}
+    select * from {{ ref('int_card_consent_historized') }}
 
 ),
 
@@ -57,26 +58,6 @@ touched as (
 
 ),
 
--- Latest consent event of the card for the governing channel at or before the send.
-consent_at_send as (
-
-    select
-        touched.campaign_id,
-        touched.card_no,
-        consent_events.consent_status,
-        consent_events.changed_at,
-        row_number() over (
-            partition by touched.campaign_id, touched.card_no
-            order by consent_events.changed_at desc, consent_events.consent_status asc
-        ) as recency_rank
-    from touched
-    inner join consent_events
-        on touched.card_no = consent_events.card_no
-            and touched.consent_channel = consent_events.channel
-            and touched.sent_at >= consent_events.changed_at
-
-),
-
 final as (
 
     select
@@ -91,18 +72,20 @@ final as (
         touched.is_holdout,
         case
             when touched.consent_channel is null then 'NOT_APPLICABLE'
-            when consent_at_send.consent_status is null then 'NO_RECORD'
-            else consent_at_send.consent_status
+            when consent_spans.consent_status is null then 'NO_RECORD'
+            else consent_spans.consent_status
         end as consent_status_at_send,
-        consent_at_send.changed_at as consent_changed_at,
-        coalesce(consent_at_send.consent_status = 'OPT_OUT', false) as is_consent_violation,
+        consent_spans.valid_from_at as consent_changed_at,
+        coalesce(consent_spans.consent_status = 'OPT_OUT', false) as is_consent_violation,
         not touched.is_in_audience as is_outside_audience,
         touched.is_holdout as is_holdout_contaminated
     from touched
-    left join consent_at_send
-        on touched.campaign_id = consent_at_send.campaign_id
-            and touched.card_no = consent_at_send.card_no
-            and consent_at_send.recency_rank = 1
+    -- the span in force at the send: the latest statement at or before it
+    left join consent_spans
+        on touched.card_no = consent_spans.card_no
+            and touched.consent_channel = consent_spans.consent_channel
+            and touched.sent_at >= consent_spans.valid_from_at
+            and (touched.sent_at < consent_spans.valid_to_at or consent_spans.valid_to_at is null)
 
 )
 

@@ -27,9 +27,13 @@ points_ledger as (
 
 ),
 
-consent_events as (
+-- consent in force now: the open span of each card (the rules live in int_card_consent_historized: latest
+-- statement over all the member's cards, an opt-out wins a tie, no statement = no span)
+current_consent as (
 
-    select * from {{ ref('stg_crm__consent_events') }}
+    select * from {{ ref('int_card_consent_historized') }}
+    where is_current
+        and member_id is not null
 
 ),
 
@@ -173,38 +177,19 @@ member_points as (
 
 ),
 
--- latest consent event per member and channel over all the member's cards; on a tie, an opt-out wins
-consent_ranked as (
-
-    select
-        member_cards.member_id,
-        consent_events.channel,
-        consent_events.consent_status,
-        consent_events.changed_at,
-        row_number() over (
-            partition by member_cards.member_id, consent_events.channel
-            order by
-                consent_events.changed_at desc,
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end,
-                consent_events.card_no asc
-        ) as recency_rank
-    from consent_events
-    inner join member_cards
-        on consent_events.card_no = member_cards.card_no
-
-),
-
+-- every card of a member carries the member's spans, so each max() sees one value per member and channel
 consent_now as (
 
     select
         member_id,
         {%- for channel in ['sms', 'wecom', 'miniprogram', 'email'] %}
-            max(case when channel = '{{ channel | upper }}' then consent_status end) as {{ channel }}_consent_status,
-            max(case when channel = '{{ channel | upper }}' then changed_at end) as {{ channel }}_consent_changed_at
+            max(case when consent_channel = '{{ channel | upper }}' then consent_status end)
+                as {{ channel }}_consent_status,
+            max(case when consent_channel = '{{ channel | upper }}' then valid_from_at end)
+                as {{ channel }}_consent_changed_at
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
-    from consent_ranked
-    where recency_rank = 1
+    from current_consent
     group by member_id
 
 ),
