@@ -1,4 +1,5 @@
-"""Command line: `omniwh generate` and `omniwh append` (see docs/generator.md)."""
+"""Command line: `omniwh generate` and `omniwh append` (see docs/generator.md), and `omniwh erasure ...`, the
+same as `python -m omniwh.erasure ...` (right to erasure and key rotation, docs/data_protection.md)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,18 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["erasure"]:
+        from . import erasure
+
+        return erasure.main(argv[1:])
     parser = argparse.ArgumentParser(prog="omniwh", description="Omnichannel member warehouse tools")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "erasure",
+        add_help=False,
+        help="erasure list: `add` a person, `rekey` it under a new hash key (omniwh erasure --help)",
+    )
     g = sub.add_parser("generate", help="simulate the period and write landing data and ground truth")
     _common(g)
     g.add_argument("--truth", default=None, help="truth folder (default $OMNI_TRUTH_PATH or data/truth)")

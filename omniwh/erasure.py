@@ -18,6 +18,21 @@ warehouse (``--duckdb``, default ``$OMNI_DUCKDB_PATH``) resolves to that member.
 graph quarantined (a phone shared by a family, a blocked number) belong to no member and are not expanded:
 pass the requester's own phone or card explicitly as well. Adding is idempotent: an identifier already on the
 list is not added twice. Nothing in clear is printed or written.
+
+Key rotation (the list's hashes are keyed: under a new ``OMNI_HASH_KEY`` they match nothing, and the erased
+people would come back at the next build)::
+
+    OMNI_HASH_KEY_OLD=<current key> OMNI_HASH_KEY=<new key> python -m omniwh.erasure rekey [--dry-run]
+
+``rekey`` reads both keys from environment variables (``--old-key-env`` / ``--new-key-env`` name them;
+defaults ``OMNI_HASH_KEY_OLD`` and ``OMNI_HASH_KEY``), never from the command line, and prints neither. It
+recovers each listed identifier by hashing, under the old key, every distinct value of every personal column
+(``pii`` in the sources YAML) of every landing file, ``_rejected/`` included, for every identifier type, and
+rewrites the list with the new-key hash of each one it finds (request id and date kept). An entry it cannot
+find (the files holding the person were purged) cannot be re-keyed; dropping it would let the person back in
+if their data were ever delivered again, so by default nothing is written and the command exits 3;
+``--allow-unresolved`` writes the re-keyed entries and keeps the unresolved ones unchanged (they match nothing
+under the new key). Entries already under the new key are kept, so running it twice is harmless.
 """
 
 from __future__ import annotations
@@ -29,7 +44,8 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .duckdb_plugin import keyed_hash_hex, resolve_hash_key
@@ -161,6 +177,251 @@ def new_request_id(today: dt.date) -> str:
     return f"ER-{today:%Y%m%d}-{secrets.token_hex(3)}"
 
 
+# ---------------------------------------------------------------------------------------------- key rotation
+OLD_KEY_ENV = "OMNI_HASH_KEY_OLD"
+NEW_KEY_ENV = "OMNI_HASH_KEY"
+REJECTED_DIR = "_rejected"
+# a buyer key is built from two columns (staging: upper(trim(platform)) || ':' || trim(buyer_id))
+BUYER_KEY_COLUMNS = ("platform", "buyer_id")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+EXIT_UNRESOLVED = 3
+
+
+@dataclass(frozen=True)
+class LandingTable:
+    system: str
+    table: str
+    file_format: str  # csv or parquet
+    personal_columns: tuple[str, ...]
+
+
+@dataclass
+class RekeyReport:
+    entries: int = 0
+    rekeyed: dict[str, int] = field(default_factory=dict)  # per identifier type
+    already_new: int = 0
+    unresolved: dict[str, int] = field(default_factory=dict)
+    files_read: int = 0
+    rejected_files_read: int = 0
+    unreadable_files: int = 0
+    distinct_values: int = 0
+    written: bool = False
+
+    @property
+    def unresolved_count(self) -> int:
+        return sum(self.unresolved.values())
+
+
+def _is_personal(column: dict) -> bool:
+    config = column.get("config") or {}
+    tags = list(column.get("tags") or []) + list(config.get("tags") or [])
+    meta = {**(column.get("meta") or {}), **(config.get("meta") or {})}
+    return "pii" in tags or bool(meta.get("pii"))
+
+
+def landing_tables(project_dir: Path) -> list[LandingTable]:
+    """Landing tables with their personal columns, from the sources YAML (the landing contract)."""
+    import yaml
+
+    tables = []
+    for path in sorted(project_dir.glob("models/staging/*/_*__sources.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for source in document.get("sources", []):
+            for table in source.get("tables", []):
+                meta = {**(source.get("meta") or {}), **((source.get("config") or {}).get("meta") or {})}
+                meta.update(table.get("meta") or {})
+                meta.update((table.get("config") or {}).get("meta") or {})
+                location = str(meta.get("external_location") or "")
+                if "/*/*." not in location:
+                    continue  # not read from <landing>/<system>/<table>/<partition>/<file>
+                columns = tuple(c["name"] for c in table.get("columns", []) if _is_personal(c))
+                if columns:
+                    file_format = "csv" if "read_csv" in location else "parquet"
+                    tables.append(LandingTable(source["name"], table["name"], file_format, columns))
+    if not tables:
+        raise ErasureError(f"no landing source with personal columns under {project_dir}/models/staging")
+    return tables
+
+
+def _values_from_rows(rows: Iterable[dict], table: LandingTable) -> Iterator[tuple[str, str]]:
+    """(column, text) of every personal value; ('buyer_key', 'PLATFORM:id') from the platform/buyer pair."""
+    for row in rows:
+        for column in table.personal_columns:
+            value = row.get(column)
+            if value is not None and str(value).strip():
+                yield column, str(value)
+        platform, buyer_id = (row.get(name) for name in BUYER_KEY_COLUMNS)
+        if platform is not None and buyer_id is not None:
+            yield "buyer_key", f"{platform}:{buyer_id}"
+
+
+def _read_files(con, files: list[Path], table: LandingTable, file_format: str) -> Iterator[tuple[str, str]]:
+    """(column, text) of the distinct personal values of ``files``, in one scan of the files."""
+    paths = [str(p) for p in files]
+    if file_format == "csv":
+        reader = "read_csv(?, all_varchar = true, header = true, union_by_name = true)"
+    else:
+        reader = "read_parquet(?, union_by_name = true)"
+    present = {r[0] for r in con.execute(f"describe select * from {reader}", [paths]).fetchall()}
+    expressions = [f'cast("{c}" as varchar) as "{c}"' for c in table.personal_columns if c in present]
+    if all(c in present for c in BUYER_KEY_COLUMNS):
+        expressions.append("cast(platform as varchar) || ':' || cast(buyer_id as varchar) as __buyer_key")
+    if not expressions:
+        return
+    selected = f"select {', '.join(expressions)} from {reader}"
+    query = (
+        "select distinct column_name, value "
+        f"from (unpivot ({selected}) on columns(*) into name column_name value value)"
+    )
+    for column, value in con.execute(query, [paths]).fetchall():
+        if value.strip():
+            yield ("buyer_key" if column == "__buyer_key" else column), value
+
+
+def _read_csv_leniently(path: Path, table: LandingTable) -> Iterator[tuple[str, str]]:
+    """A rejected CSV DuckDB cannot read (not UTF-8, broken quoting): Python's csv module, then GB18030."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = raw.decode("utf-8", errors="replace")
+    yield from _values_from_rows(csv.DictReader(text.splitlines()), table)
+
+
+def landing_values(
+    landing: Path, tables: list[LandingTable], report: RekeyReport
+) -> Iterator[tuple[str, str]]:
+    """(column, raw text) of every personal value of every landing file, ``_rejected/`` included."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        for table in tables:
+            extension = table.file_format
+            files = sorted((landing / table.system / table.table).glob(f"*/*.{extension}"))
+            if files:
+                try:
+                    yield from _read_files(con, files, table, table.file_format)
+                    report.files_read += len(files)
+                except duckdb.Error:
+                    # one bad file in the glob: read them one by one, counting the unreadable ones
+                    for path in files:
+                        try:
+                            yield from _read_files(con, [path], table, table.file_format)
+                            report.files_read += 1
+                        except duckdb.Error:
+                            report.unreadable_files += 1
+            rejected = landing / REJECTED_DIR / table.system / table.table
+            for path in sorted(p for p in rejected.rglob("*") if p.is_file()) if rejected.is_dir() else []:
+                # a rejected file may be anything: read it by its own extension
+                file_format = "csv" if path.suffix.lower() == ".csv" else "parquet"
+                try:
+                    yield from _read_files(con, [path], table, file_format)
+                    report.rejected_files_read += 1
+                except duckdb.Error:
+                    if file_format == "csv":
+                        try:
+                            yield from _read_csv_leniently(path, table)
+                            report.rejected_files_read += 1
+                            continue
+                        except (OSError, csv.Error):
+                            pass
+                    report.unreadable_files += 1
+    finally:
+        con.close()
+
+
+def _candidates(column: str, raw: str, types: set[str]) -> Iterator[tuple[str, str]]:
+    """Every (identifier type, normalised value) the raw text could be, among the types the list holds."""
+    if column == "buyer_key":
+        kinds = {"buyer_key"} & types
+    else:
+        kinds = types - {"buyer_key"}
+    for identifier_type in kinds:
+        try:
+            yield identifier_type, normalise(identifier_type, raw)
+        except ErasureError:
+            continue
+
+
+def rekey_list(
+    path: Path,
+    landing: Path,
+    project_dir: Path,
+    old_key: bytes,
+    new_key: bytes,
+    allow_unresolved: bool = False,
+    dry_run: bool = False,
+) -> RekeyReport:
+    """Re-hash the list under ``new_key``; see the module docstring for the rules. Writes only when safe."""
+    if old_key == new_key:
+        raise ErasureError("the old and the new key are the same: nothing to re-key")
+    rows = read_list(path)
+    report = RekeyReport(entries=len(rows))
+    if not rows:
+        return report
+    listed = {(row["identifier_type"], row["identifier_hash"]) for row in rows}
+    types = {identifier_type for identifier_type, _ in listed}
+    new_hash: dict[tuple[str, str], str] = {}  # (type, old-key hash) -> new-key hash
+    under_new_key: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
+    for column, raw in landing_values(landing, landing_tables(project_dir), report):
+        for candidate in _candidates(column, raw, types):
+            if candidate in seen:
+                continue
+            seen.add(candidate)
+            identifier_type, value = candidate
+            old = (identifier_type, erasure_digest(identifier_type, value, old_key))
+            new = (identifier_type, erasure_digest(identifier_type, value, new_key))
+            if old in listed:
+                new_hash[old] = new[1]
+            if new in listed:
+                under_new_key.add(new)
+    report.distinct_values = len(seen)
+    rewritten = []
+    for row in rows:
+        key = (row["identifier_type"], row["identifier_hash"])
+        kind = row["identifier_type"]
+        if key in new_hash:
+            rewritten.append({**row, "identifier_hash": new_hash[key]})
+            report.rekeyed[kind] = report.rekeyed.get(kind, 0) + 1
+        elif key in under_new_key:
+            rewritten.append(row)
+            report.already_new += 1
+        else:
+            rewritten.append(row)
+            report.unresolved[kind] = report.unresolved.get(kind, 0) + 1
+    if dry_run or (report.unresolved_count and not allow_unresolved):
+        return report
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=LIST_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rewritten)
+    os.replace(tmp, path)
+    report.written = True
+    return report
+
+
+def key_from_env(env: Mapping[str, str], name: str, option: str) -> bytes:
+    """The key in environment variable ``name``; never echoes a value."""
+    if not _ENV_NAME.fullmatch(name):
+        # someone may have pasted the key itself: do not print what was given
+        raise ErasureError(f"{option} takes the NAME of an environment variable holding the key, not the key")
+    value = env.get(name, "")
+    if not value:
+        raise ErasureError(f"environment variable {name} ({option}) is not set or empty")
+    return value.encode("utf-8")
+
+
+def _counts(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "0"
+
+
 def _identifier_args(args: argparse.Namespace) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for option, identifier_type in (
@@ -202,7 +463,41 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         default=None,
         help="date the request was received, YYYY-MM-DD (default today)",
     )
+    rekey = sub.add_parser(
+        "rekey",
+        help="re-hash the list under a new OMNI_HASH_KEY (keys read from environment variables only)",
+    )
+    rekey.add_argument(
+        "--old-key-env",
+        default=OLD_KEY_ENV,
+        help=f"NAME of the environment variable holding the list's current key (default {OLD_KEY_ENV})",
+    )
+    rekey.add_argument(
+        "--new-key-env",
+        default=NEW_KEY_ENV,
+        help=f"NAME of the environment variable holding the new key (default {NEW_KEY_ENV})",
+    )
+    rekey.add_argument(
+        "--list", type=Path, default=DEFAULT_LIST, help=f"erasure list CSV (default {DEFAULT_LIST})"
+    )
+    rekey.add_argument(
+        "--landing",
+        type=Path,
+        default=Path(env.get("OMNI_LANDING_PATH", "data/landing")),
+        help="landing root searched, _rejected/ included (default $OMNI_LANDING_PATH or data/landing)",
+    )
+    rekey.add_argument(
+        "--project-dir", type=Path, default=Path("."), help="dbt project holding the sources YAML (default .)"
+    )
+    rekey.add_argument(
+        "--allow-unresolved",
+        action="store_true",
+        help="write even if some entries cannot be found in the landing files (they are kept unchanged)",
+    )
+    rekey.add_argument("--dry-run", action="store_true", help="report only, write nothing")
     args = parser.parse_args(argv)
+    if args.command == "rekey":
+        return _rekey_main(args, env)
 
     identifiers = _identifier_args(args)
     try:
@@ -230,6 +525,47 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         f"{request_id}: added {summary} to {args.list}; run `dbt seed --select erasure_requests` and rebuild"
     )
     return 0
+
+
+def _rekey_main(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    try:
+        old_key = key_from_env(env, args.old_key_env, "--old-key-env")
+        new_key = key_from_env(env, args.new_key_env, "--new-key-env")
+        if not args.landing.is_dir():
+            raise ErasureError(f"no landing folder at {args.landing}: pass --landing")
+        report = rekey_list(
+            args.list,
+            args.landing,
+            args.project_dir,
+            old_key,
+            new_key,
+            allow_unresolved=args.allow_unresolved,
+            dry_run=args.dry_run,
+        )
+    except ErasureError as exc:
+        print(f"omniwh.erasure: error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"rekey: {report.entries} entries; re-keyed {_counts(report.rekeyed)}; already under the new key "
+        f"{report.already_new}; unresolved {_counts(report.unresolved)}. Searched {report.distinct_values} "
+        f"distinct identifier values in {report.files_read} landing and {report.rejected_files_read} "
+        f"rejected files ({report.unreadable_files} unreadable)."
+    )
+    if report.written:
+        print(f"rekey: wrote {args.list}; run `dbt seed --select erasure_requests`, rebuild with the new key")
+        return 0
+    if args.dry_run:
+        print("rekey: dry run, nothing written")
+        return 0
+    if report.unresolved_count:
+        print(
+            f"rekey: refused: {report.unresolved_count} entries were not found in the landing files, so "
+            "their people would come back under the new key. Restore the files holding them (backups) and "
+            "run again, or pass --allow-unresolved to keep those entries as they are (matching nothing).",
+            file=sys.stderr,
+        )
+        return EXIT_UNRESOLVED
+    return 0  # an empty list: nothing to re-key
 
 
 if __name__ == "__main__":
