@@ -9,14 +9,17 @@
              two, or the anchor was quarantined and the rest of the member was re-anchored.
     Never rebuilt: full_refresh is false, so `dbt build --full-refresh` keeps the history, and a rebuild on
     the same data finds nothing that moved, hence appends nothing. On the very first run (no previous
-    resolution) the ledger starts empty.
+    resolution) the ledger starts empty. Erasure: before appending, the pre-hook deletes the rows naming a
+    member id or via identifier of a person erased in this run (macro member_ids_ledger_erasure_purge).
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     full_refresh=false,
-    on_schema_change='fail'
+    on_schema_change='fail',
+    pre_hook="{{ member_ids_ledger_erasure_purge() }}"
 ) }}
+-- depends_on: {{ ref('erasure_requests') }}
 
 {%- set previous_relation = adapter.get_relation(
     database=this.database, schema=this.schema, identifier='int_identifiers_resolved'
