@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from test_erasure import ERASURE_LIST, PROJECT_PARTS, mask, needles_for, scan_files, scan_warehouse
+from warehouse_compare import relation_differences
 
 from omniwh.generator import append, generate
 
@@ -284,26 +285,6 @@ def _incremental_relations(target: Path) -> list[str]:
     return models + ALSO_COMPARED
 
 
-def _differences(one: Path, other: Path, relations: list[str]) -> dict[str, tuple[int, int, int]]:
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{one}' as incr (read_only)")
-        con.execute(f"attach '{other}' as full_refresh (read_only)")
-        out = {}
-        for rel in relations:
-            rows = con.execute(f"select count(*) from incr.{rel}").fetchone()[0]
-            only_incr = con.execute(
-                f"select count(*) from (select * from incr.{rel} except all select * from full_refresh.{rel})"
-            ).fetchone()[0]
-            only_full = con.execute(
-                f"select count(*) from (select * from full_refresh.{rel} except all select * from incr.{rel})"
-            ).fetchone()[0]
-            out[rel] = (rows, only_incr, only_full)
-        return out
-    finally:
-        con.close()
-
-
 def _ledger_rows(db: Path, member_ids: set[str]) -> int:
     ids = sorted(member_ids)
     marks = ", ".join("?" for _ in ids)
@@ -388,7 +369,7 @@ def scenario(tmp_path_factory):
     _dbt(full_env, project, "seed")
     _dbt(full_env, project, "run", "--full-refresh")
     relations = _incremental_relations(incremental / "target")
-    differences = _differences(db, full / "warehouse.duckdb", relations)
+    differences = relation_differences(db, full / "warehouse.duckdb", relations)
 
     # 5. the person's raw rows delivered again in the next load; incremental build
     append(DAY2.isoformat(), "tiny", 42, str(landing), quiet=True)

@@ -33,6 +33,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from warehouse_compare import relation_differences
 
 from omniwh.generator import append, generate
 
@@ -94,29 +95,6 @@ def _snapshot(db: Path, relations: list[str]) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return {rel: sorted(con.execute(f"select * from {rel}").fetchall(), key=repr) for rel in relations}
-    finally:
-        con.close()
-
-
-def _differences(
-    incremental_db: Path, full_db: Path, relations: list[str]
-) -> dict[str, tuple[int, int, int]]:
-    """Per relation: (rows, rows only in the incremental build, rows only in the full refresh)."""
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{incremental_db}' as incr (read_only)")
-        con.execute(f"attach '{full_db}' as full_refresh (read_only)")
-        out = {}
-        for rel in relations:
-            rows = con.execute(f"select count(*) from incr.{rel}").fetchone()[0]
-            only_incr = con.execute(
-                f"select count(*) from (select * from incr.{rel} except all select * from full_refresh.{rel})"
-            ).fetchone()[0]
-            only_full = con.execute(
-                f"select count(*) from (select * from full_refresh.{rel} except all select * from incr.{rel})"
-            ).fetchone()[0]
-            out[rel] = (rows, only_incr, only_full)
-        return out
     finally:
         con.close()
 
@@ -436,7 +414,7 @@ def scenario(tmp_path_factory):
     return {
         "db": db,
         "relations": relations,
-        "differences": _differences(db, full_db, relations),
+        "differences": relation_differences(db, full_db, relations),
         "before_rerun": before_rerun,
         "after_rerun": after_rerun,
         "members_before": members_before,
