@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from test_erasure import ERASURE_LIST, PROJECT_PARTS, mask, needles_for, scan_files, scan_warehouse
-from warehouse_compare import relation_differences
+from warehouse_helpers import relation_differences
 
 from omniwh.generator import append, generate
 

@@ -19,22 +19,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from warehouse_helpers import dbt_env, run_dbt
 
 from omniwh.duckdb_plugin import keyed_hash_hex, resolve_hash_key
 from omniwh.generator import append, generate
 
-REPO = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).with_name("dbt"))
 UNTIL = "2025-02-28"
 BUILD_IDENTITY = (
     "build",
@@ -47,28 +43,9 @@ BUILD_IDENTITY = (
 NEXT = (dt.date.fromisoformat(UNTIL) + dt.timedelta(days=1)).isoformat()
 
 
-def _env(root: Path, landing: Path, db: Path) -> dict:
-    return dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-
-
-def _dbt(env: dict, *args: str) -> None:
-    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
-    if done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
-
-
 def _build(env: dict, *extra: str) -> None:
     """Seeds and models up to the identity graph (upstream seeds included), without their tests."""
-    _dbt(env, *BUILD_IDENTITY, *extra)
+    run_dbt(env, *BUILD_IDENTITY, *extra)
 
 
 def _query(db: Path, sql: str) -> list[tuple]:
@@ -202,7 +179,7 @@ def stability(tmp_path_factory):
     landing, truth = root / "landing", root / "truth"
     generate("tiny", 42, str(landing), str(truth), until=UNTIL, quiet=True)
     db = root / "warehouse.duckdb"
-    env = _env(root, landing, db)
+    env = dbt_env(root, landing, db)
 
     _build(env)
     ids_first = _resolution(db)
@@ -213,10 +190,10 @@ def stability(tmp_path_factory):
     ledger_rebuilt = _ledger(db)
 
     fresh_db = root / "fresh.duckdb"
-    fresh_env = _env(root, landing, fresh_db)
+    fresh_env = dbt_env(root, landing, fresh_db)
     _build(fresh_env)
     ids_fresh = _resolution(fresh_db)
-    _dbt(
+    run_dbt(
         fresh_env,
         "run",
         "--select",

@@ -24,21 +24,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from warehouse_compare import relation_differences
+from warehouse_helpers import dbt_env, relation_differences, run_dbt
 
 from omniwh.generator import append, generate
 
-REPO = Path(__file__).resolve().parents[1]
-DBT = str(Path(sys.executable).with_name("dbt"))
 UNTIL = dt.date(2025, 1, 31)
 DAYS = [UNTIL + dt.timedelta(days=n) for n in (1, 2, 3)]
 # the order facts, everything they read, and every incremental model with everything it reads
@@ -48,27 +43,8 @@ NOT_COMPARED = {"int_member_ids_ledger"}
 PUBLIC_VIEWS = ["marts.fct_orders", "marts.fct_order_lines"]
 
 
-def _env(root: Path, landing: Path, db: Path) -> dict:
-    return dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-
-
-def _dbt(env: dict, *args: str) -> None:
-    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=REPO)
-    if done.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
-
-
 def _build(env: dict, *extra: str) -> None:
-    _dbt(env, "run", "--select", *SELECTION, *extra)
+    run_dbt(env, "run", "--select", *SELECTION, *extra)
 
 
 def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -387,8 +363,8 @@ def scenario(tmp_path_factory):
     landing, truth = root / "landing", root / "truth"
     generate("tiny", 42, str(landing), str(truth), until=UNTIL.isoformat(), quiet=True)
     db = root / "incremental.duckdb"
-    env = _env(root, landing, db)
-    _dbt(env, "seed")
+    env = dbt_env(root, landing, db)
+    run_dbt(env, "seed")
     _build(env)
     relations = _incremental_models(root / "target") + PUBLIC_VIEWS
     members_before = dict(_query(db, "select order_id, member_id from marts.fct_orders"))
@@ -407,8 +383,8 @@ def scenario(tmp_path_factory):
     after_rerun = _snapshot(db, relations)
 
     full_db = root / "full_refresh.duckdb"
-    full_env = _env(root, landing, full_db)
-    _dbt(full_env, "seed")
+    full_env = dbt_env(root, landing, full_db)
+    run_dbt(full_env, "seed")
     _build(full_env, "--full-refresh")
 
     return {
