@@ -46,12 +46,7 @@ consent_events as (
 
 member_cards as (
 
-    select
-        identifier_value as card_no,
-        member_id
-    from {{ ref('int_identifiers_resolved') }}
-    where identifier_type = 'card_no'
-        and member_id is not null
+    {{ privacy_member_cards() }}
 
 ),
 
@@ -103,8 +98,7 @@ card_statements as (
         row_number() over (
             partition by governed_sends.campaign_id, governed_sends.card_no
             order by
-                consent_events.changed_at desc,
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end
+                {{ privacy_statement_in_force_order('consent_events') | indent(16) }}
         ) as recency_rank
     from governed_sends
     inner join consent_events
@@ -124,8 +118,7 @@ member_statements as (
         row_number() over (
             partition by governed_sends.campaign_id, governed_sends.card_no
             order by
-                consent_events.changed_at desc,
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end,
+                {{ privacy_statement_in_force_order('consent_events') | indent(16) }},
                 consent_events.card_no asc
         ) as recency_rank
     from governed_sends

@@ -13,12 +13,7 @@ members as (
 
 member_cards as (
 
-    select
-        identifier_value as card_no,
-        member_id
-    from {{ ref('int_identifiers_resolved') }}
-    where identifier_type = 'card_no'
-        and member_id is not null
+    {{ privacy_member_cards() }}
 
 ),
 
@@ -37,8 +32,7 @@ statements_ranked as (
         row_number() over (
             partition by member_cards.member_id, consent_events.channel
             order by
-                consent_events.changed_at desc,
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end
+                {{ privacy_statement_in_force_order('consent_events') | indent(16) }}
         ) as recency_rank
     from member_cards
     inner join consent_events

@@ -52,12 +52,7 @@ consent_events as (
 
 member_cards as (
 
-    select
-        identifier_value as card_no,
-        member_id
-    from {{ ref('int_identifiers_resolved') }}
-    where identifier_type = 'card_no'
-        and member_id is not null
+    {{ privacy_member_cards() }}
 
 ),
 
@@ -128,8 +123,7 @@ statements_ranked as (
         row_number() over (
             partition by checked.campaign_id, checked.recipient_id
             order by
-                consent_events.changed_at desc,
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end
+                {{ privacy_statement_in_force_order('consent_events') | indent(16) }}
         ) as recency_rank
     from checked
     inner join member_cards
