@@ -7,8 +7,15 @@
     call the get_incremental_<strategy>_sql macros. Only the Spark materialization calls this macro.
 -#}
 {% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
-    {%- if raw_strategy in ['replace_landed_rows', 'replace_keys'] -%}
-        {{ return(raw_strategy) }}
+    {#- dbt-spark 1.11's checks, plus the two custom strategies (its macro cannot be called by package name) -#}
+    {%- if raw_strategy not in ['append', 'merge', 'insert_overwrite', 'microbatch', 'replace_landed_rows', 'replace_keys'] -%}
+        {{ exceptions.raise_compiler_error("Invalid incremental strategy provided: " ~ raw_strategy) }}
+    {%- elif raw_strategy == 'merge' and file_format not in ['delta', 'iceberg', 'hudi'] -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid incremental strategy provided: merge needs file_format delta, iceberg or hudi") }}
+    {%- elif raw_strategy in ['insert_overwrite', 'microbatch'] and target.endpoint -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid incremental strategy provided: " ~ raw_strategy ~ " cannot be used through an endpoint") }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+    {{ return(raw_strategy) }}
 {% endmacro %}
