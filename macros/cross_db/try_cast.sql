@@ -6,9 +6,15 @@
     {{ return(adapter.dispatch('try_cast_or_null', 'omnichannel_member_warehouse')(expr, data_type)) }}
 {%- endmacro %}
 
-{#- Spark (non-ANSI mode) and Databricks' dbt.safe_cast already return NULL on a failed cast. -#}
+{#- Engines whose dbt.safe_cast returns NULL on a failed cast. -#}
 {% macro default__try_cast_or_null(expr, data_type) -%}
     {{ dbt.safe_cast(expr, data_type) }}
+{%- endmacro %}
+
+{#- Spark: dbt-spark's safe_cast is a plain cast, which fails the query in ANSI mode (the default since Spark
+    4.0: '2025-02-30' as a date is CAST_INVALID_INPUT); try_cast (Spark >= 3.2) is NULL in both modes. -#}
+{% macro spark__try_cast_or_null(expr, data_type) -%}
+    try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
 
 {% macro duckdb__try_cast_or_null(expr, data_type) -%}

@@ -72,7 +72,7 @@ channels_used as (
     select
         member_id,
         count(*) as channel_count,
-        {{ dbt.listagg('channel', "','", 'order by channel') }} as channels_used
+        {{ listagg_sorted('channel', "','") }} as channels_used
     from channels_purchased
     group by member_id
 
