@@ -8,17 +8,18 @@ as source tables, then runs dbt in the same process through ``dbtRunner``. dbt-s
     python -m omniwh.spark_local register-sources            # landing files -> <system>.<table>
     python -m omniwh.spark_local dbt run --target spark_local --select staging
 
-Needs pyspark and dbt-spark[session] (not in requirements.txt: DuckDB is the default engine). Paths come from
-OMNI_LANDING_PATH (landing root), OMNI_SPARK_WAREHOUSE_DIR and OMNI_SPARK_METASTORE_DIR (both under /tmp by
-default), OMNI_SPARK_DRIVER_MEMORY (3g) and OMNI_SPARK_MASTER (local[1]).
+Needs pyspark and dbt-spark[session] (not in requirements.txt: DuckDB is the default engine). Paths come
+from OMNI_LANDING_PATH (landing root), OMNI_SPARK_WAREHOUSE_DIR and OMNI_SPARK_METASTORE_DIR (both under
+/tmp by default), OMNI_SPARK_DRIVER_MEMORY (3g), OMNI_SPARK_MASTER (local[1]) and OMNI_SPARK_FILE_FORMAT
+(parquet here; the project's default is delta).
 
 Source registration (what dbt-duckdb does with meta.external_location): for every landing folder
 ``<system>/<table>/dt=YYYY-MM-DD/part-*.{csv,parquet}`` an external data-source table
-``landing_files.<system>__<table>`` over the folder (partition column ``dt`` discovered from the paths, CSV read
-with a header and every column as text, Parquet schemas merged by name), and a view ``<system>.<table>`` adding
-``filename``, the file's local path as DuckDB's ``filename = true`` gives it. The quarantine manifest
-``landing.file_checks`` is a view over ``_rejected/manifest.parquet`` when it exists, else an empty table of the
-manifest's columns.
+``landing_files.<system>__<table>`` over the folder (partition column ``dt`` discovered from the paths, CSV
+read with a header and every column as text, Parquet schemas merged by name), and a view
+``<system>.<table>`` adding ``filename``, the file's local path as DuckDB's ``filename = true`` gives it.
+The quarantine manifest ``landing.file_checks`` is a view over ``_rejected/manifest.parquet`` when it
+exists, else an empty table of the manifest's columns.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def patch_session_bindings() -> None:
 
 def register_sources(spark, landing: Path) -> None:
     spark.sql("create database if not exists landing_files")
-    for table_dir in sorted(p for p in landing.glob("*/*") if p.is_dir() and not p.parent.name.startswith("_")):
+    for table_dir in sorted(
+        p for p in landing.glob("*/*") if p.is_dir() and not p.parent.name.startswith("_")
+    ):
         system, table = table_dir.parent.name, table_dir.name
         suffixes = {f.suffix for f in table_dir.glob("*/*")}
         if suffixes == {".csv"}:
@@ -153,6 +156,8 @@ def main(argv: list[str]) -> int:
         from dbt.cli.main import dbtRunner
 
         patch_session_bindings()
+        # no Delta in a local session: plain Parquet tables (dbt_project.yml, +file_format)
+        os.environ.setdefault("OMNI_SPARK_FILE_FORMAT", "parquet")
 
         result = dbtRunner().invoke(argv[1:])
         return 0 if result.success else 1

@@ -1,6 +1,6 @@
 """Spark probe: compare every relation the Spark build wrote with the same relation of a DuckDB build.
 
-    # 1. in the pyspark venv: every table/view of the seeds, staging, intermediate and marts schemas to Parquet
+    # 1. in the pyspark venv: every table/view of the seeds, staging, intermediate, marts schemas to Parquet
     python -m omniwh.spark_probe_compare export /tmp/spark_export
     # 2. in the project venv (DuckDB): row counts, EXCEPT ALL both ways, and per-column multiset differences
     python -m omniwh.spark_probe_compare compare /tmp/spark_export /tmp/spark_probe_duckdb.duckdb
@@ -61,13 +61,15 @@ def compare(export_dir: Path, duckdb_path: str) -> None:
         except duckdb.Error:
             print(f"{folder.name}: MISSING in DuckDB")
             continue
-        spark_cols = {row[0].lower(): row[1] for row in con.execute(f"describe select * from {spark_rel}").fetchall()}
+        spark_cols = {
+            row[0].lower(): row[1] for row in con.execute(f"describe select * from {spark_rel}").fetchall()
+        }
         duck = {row[0].lower(): row[1] for row in duck_cols}
         only_duck = sorted(set(duck) - set(spark_cols))
         only_spark = sorted(set(spark_cols) - set(duck))
         common = [c for c in duck if c in spark_cols]
-        duck_sel = ", ".join(f"{_norm(c, duck[c])} as \"{c}\"" for c in common)
-        spark_sel = ", ".join(f"{_norm(c, duck[c])} as \"{c}\"" for c in common)
+        duck_sel = ", ".join(f'{_norm(c, duck[c])} as "{c}"' for c in common)
+        spark_sel = ", ".join(f'{_norm(c, duck[c])} as "{c}"' for c in common)
         duck_q = f'select {duck_sel} from "{schema}"."{table}"'
         spark_q = f"select {spark_sel} from {spark_rel}"
         n_duck = con.execute(f"select count(*) from ({duck_q})").fetchall()[0][0]
@@ -75,14 +77,18 @@ def compare(export_dir: Path, duckdb_path: str) -> None:
         only_in_spark = con.execute(f"select count(*) from ({spark_q} except all {duck_q})").fetchall()[0][0]
         only_in_duck = con.execute(f"select count(*) from ({duck_q} except all {spark_q})").fetchall()[0][0]
         status = "SAME" if only_in_spark == only_in_duck == 0 and not only_duck and not only_spark else "DIFF"
-        line = f"{status} {folder.name}: rows duckdb={n_duck} spark={n_spark} rows_only_spark={only_in_spark} rows_only_duckdb={only_in_duck}"
+        line = (
+            f"{status} {folder.name}: rows duckdb={n_duck} spark={n_spark} "
+            f"rows_only_spark={only_in_spark} rows_only_duckdb={only_in_duck}"
+        )
         if only_duck or only_spark:
             line += f" cols_only_duckdb={only_duck} cols_only_spark={only_spark}"
         if status == "DIFF" and (only_in_spark or only_in_duck):
             differing = []
             for c in common:
                 d = con.execute(
-                    f'select count(*) from (select "{c}" from ({spark_q}) except all select "{c}" from ({duck_q}))'
+                    f'select count(*) from (select "{c}" from ({spark_q}) '
+                    f'except all select "{c}" from ({duck_q}))'
                 ).fetchall()[0][0]
                 if d:
                     differing.append(f"{c}({d})")
