@@ -186,7 +186,12 @@ def mask(phone: str) -> str:
 def pick_person(db: Path, truth: Path, landing: Path) -> dict:
     """A real, ordinary person whose member holds exactly their identifiers, in as many systems as we can."""
     con = _connect(db)
-    con.execute(f"create temp table truth_ids as select * from read_parquet('{truth}/identifiers.parquet')")
+    # the truth names a platform buyer `buyer_id`, the warehouse `buyer_key` (same platform:id value)
+    con.execute(
+        "create temp table truth_ids as select * replace "
+        "(replace(identifier_type, 'buyer_id', 'buyer_key') as identifier_type) "
+        f"from read_parquet('{truth}/identifiers.parquet')"
+    )
     con.execute(f"create temp table people as select * from read_parquet('{truth}/people.parquet')")
     candidates = con.execute(
         """
