@@ -1,5 +1,6 @@
 """Command line: `omniwh generate` and `omniwh append` (see docs/generator.md), and `omniwh erasure ...`, the
-same as `python -m omniwh.erasure ...` (right to erasure and key rotation, docs/data_protection.md)."""
+same as `python -m omniwh.erasure ...` (right to erasure and key rotation, docs/data_protection.md), and
+`omniwh activate --date D --out DIR` (today's activation lists, omniwh/activate.py)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,21 @@ def main(argv: list[str] | None = None) -> int:
         from . import erasure
 
         return erasure.main(argv[1:])
+    if argv[:1] == ["activate"]:
+        from . import activate
+
+        return activate.main(argv[1:])
     parser = argparse.ArgumentParser(prog="omniwh", description="Omnichannel member warehouse tools")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "erasure",
         add_help=False,
         help="erasure list: `add` a person, `rekey` it under a new hash key (omniwh erasure --help)",
+    )
+    sub.add_parser(
+        "activate",
+        add_help=False,
+        help="write today's activation lists per channel and a manifest (omniwh activate --help)",
     )
     g = sub.add_parser("generate", help="simulate the period and write landing data and ground truth")
     _common(g)

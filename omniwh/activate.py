@@ -1,0 +1,169 @@
+"""`omniwh activate --date D --out DIR`: the day's activation lists, one per channel, for the sending systems.
+
+Reads `marts.fct_member_activations` (one row per member, trigger and day, with the one channel the member
+consented to and can be reached on) from the published serving snapshot when it exists (OMNI_SERVING_PATH,
+default data/serving.duckdb), else from the warehouse (OMNI_DUCKDB_PATH), read-only. Writes, per channel
+(WECOM, MINIPROGRAM, SMS), `activation_<D>_<channel>.csv` and `.parquet` with member id, trigger, masked phone,
+keyed phone hash, guide and store (never a clear identifier), and `activation_<D>_manifest.json` with the
+counts, the source and each file's SHA-256. Refuses a date other than the snapshot's as-of date: the consent
+behind the lists was judged when that snapshot was built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+CHANNELS = ("WECOM", "MINIPROGRAM", "SMS")
+EXPORT_COLUMNS = (
+    "activation_date", "member_id", "trigger_code", "trigger_anchor", "channel",
+    "masked_phone", "phone_hash", "guide_staff_id", "store_id",
+)
+MASKED_PHONE = re.compile(r"^1\d{2}\*{4}\d{4}$")
+KEYED_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ActivationError(RuntimeError):
+    pass
+
+
+def _serving_path() -> Path:
+    try:  # the serving module (published snapshot) owns its path when present
+        from omniwh.serving import serving_path  # type: ignore[import-not-found]
+
+        return Path(serving_path())
+    except ImportError:
+        return Path(os.environ.get("OMNI_SERVING_PATH", "data/serving.duckdb"))
+
+
+def _warehouse_path() -> Path:
+    return Path(os.environ.get("OMNI_DUCKDB_PATH", "data/warehouse.duckdb"))
+
+
+def _source() -> tuple[str, Path]:
+    serving = _serving_path()
+    if serving.exists():
+        return "serving_snapshot", serving
+    warehouse = _warehouse_path()
+    if warehouse.exists():
+        return "warehouse", warehouse
+    raise ActivationError(f"neither a serving snapshot ({serving}) nor a warehouse ({warehouse}) exists")
+
+
+def _snapshot_info(con: duckdb.DuckDBPyConnection) -> dict:
+    """as_of_date (and run metadata when the snapshot has it) of the opened database."""
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'serving_meta' and table_name = 'snapshot_info'"
+    ).fetchone()[0]
+    if has_meta:
+        row = con.execute("select * from serving_meta.snapshot_info limit 1").fetchone()
+        if row is not None:
+            names = [column[0] for column in con.description]
+            return {name: (value.isoformat() if hasattr(value, "isoformat") else value)
+                    for name, value in zip(names, row)}
+    as_of = con.execute("select max(as_of_date) from marts.fct_member_clv").fetchone()[0]
+    return {"as_of_date": as_of.isoformat() if as_of else None}
+
+
+def _check_privacy(rows: list[dict]) -> None:
+    """No clear identifier may leave: masked phones and keyed hashes only, in their exact shapes."""
+    for row in rows:
+        if row["masked_phone"] is not None and not MASKED_PHONE.match(row["masked_phone"]):
+            raise ActivationError(f"member {row['member_id']}: masked_phone is not a mask, refusing to export")
+        if row["phone_hash"] is not None and not KEYED_HASH.match(row["phone_hash"]):
+            raise ActivationError(f"member {row['member_id']}: phone_hash is not a keyed hash, refusing to export")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def activate(date: dt.date, out: Path) -> dict:
+    kind, path = _source()
+    with duckdb.connect(str(path), read_only=True) as con:
+        info = _snapshot_info(con)
+        if info.get("as_of_date") != date.isoformat():
+            raise ActivationError(
+                f"the {kind} at {path} is as of {info.get('as_of_date')}, not {date.isoformat()}: build the "
+                f"warehouse for that date first (consent is judged when the lists are built)"
+            )
+        result = con.execute(
+            f"select {', '.join(EXPORT_COLUMNS)}, consent_checked_at from marts.fct_member_activations "
+            "where activation_date = ? order by channel, trigger_code, member_id",
+            [date],
+        )
+        names = [column[0] for column in result.description]
+        rows = [dict(zip(names, values)) for values in result.fetchall()]
+        _check_privacy(rows)
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".activation-", dir=out))
+        try:
+            files = {}
+            for channel in CHANNELS:
+                query = (
+                    f"select {', '.join(EXPORT_COLUMNS)} from marts.fct_member_activations "
+                    f"where activation_date = date '{date.isoformat()}' and channel = '{channel}' "
+                    "order by trigger_code, member_id"
+                )
+                for extension, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
+                    name = f"activation_{date.isoformat()}_{channel.lower()}.{extension}"
+                    con.execute(f"copy ({query}) to '{staging / name}' ({options})")
+                    files[name] = _sha256(staging / name)
+            counts: dict[str, dict[str, int]] = {channel: {} for channel in CHANNELS}
+            for row in rows:
+                by_trigger = counts[row["channel"]]
+                by_trigger[row["trigger_code"]] = by_trigger.get(row["trigger_code"], 0) + 1
+            checked = {row["consent_checked_at"] for row in rows}
+            manifest = {
+                "activation_date": date.isoformat(),
+                "source": kind,
+                "source_path": str(path),
+                "snapshot": info,
+                "consent_checked_at": sorted(value.isoformat() for value in checked)[0] if checked else None,
+                "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "rows": len(rows),
+                "members": len({row["member_id"] for row in rows}),
+                "rows_by_channel": {channel: sum(counts[channel].values()) for channel in CHANNELS},
+                "rows_by_channel_and_trigger": counts,
+                "files": files,
+            }
+            manifest_name = f"activation_{date.isoformat()}_manifest.json"
+            (staging / manifest_name).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+            # the manifest last: a reader that sees it sees complete lists
+            for name in [*files, manifest_name]:
+                os.replace(staging / name, out / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="omniwh activate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="activation day (the as-of date)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the lists and the manifest")
+    args = parser.parse_args(argv)
+    try:
+        date = dt.date.fromisoformat(args.date)
+        manifest = activate(date, Path(args.out))
+    except (ValueError, ActivationError) as exc:
+        print(f"omniwh activate: error: {exc}", file=sys.stderr)
+        return 2
+    by_channel = ", ".join(f"{channel} {count}" for channel, count in manifest["rows_by_channel"].items())
+    print(f"activation {manifest['activation_date']}: {manifest['rows']} actions for {manifest['members']} "
+          f"members ({by_channel}) from the {manifest['source']} -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
