@@ -71,7 +71,11 @@ journeys as (
         anchors.member_id,
         'journey_day_' || cast(milestones.milestone_day as {{ dbt.type_string() }}) as trigger_code,
         -- one row when both anchors fall on the day: the first purchase is named (it drives the message)
-        min(anchors.trigger_anchor) as trigger_anchor
+        case
+            when max(case when anchors.trigger_anchor = 'first_purchase' then 1 else 0 end) = 1
+                then 'first_purchase'
+            else 'enrolment'
+        end as trigger_anchor
     from anchors
     cross join milestones
     cross join as_of
