@@ -3,10 +3,10 @@
 Reads `marts.fct_member_activations` (one row per member, trigger and day, with the one channel the member
 consented to and can be reached on) from the published serving snapshot when it exists (OMNI_SERVING_PATH,
 default data/serving.duckdb), else from the warehouse (OMNI_DUCKDB_PATH), read-only. Writes, per channel
-(WECOM, MINIPROGRAM, SMS), `activation_<D>_<channel>.csv` and `.parquet` with member id, trigger, masked phone,
-keyed phone hash, guide and store (never a clear identifier), and `activation_<D>_manifest.json` with the
-counts, the source and each file's SHA-256. Refuses a date other than the snapshot's as-of date: the consent
-behind the lists was judged when that snapshot was built.
+(WECOM, MINIPROGRAM, SMS), `activation_<D>_<channel>.csv` and `.parquet` with member id, trigger, masked
+phone, keyed phone hash, guide and store (never a clear identifier), and `activation_<D>_manifest.json` with
+the counts, the source and each file's SHA-256. Refuses a date other than the snapshot's as-of date: the
+consent behind the lists was judged when that snapshot was built.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _snapshot_info(con: duckdb.DuckDBPyConnection) -> dict:
         if row is not None:
             names = [column[0] for column in con.description]
             return {name: (value.isoformat() if hasattr(value, "isoformat") else value)
-                    for name, value in zip(names, row)}
+                    for name, value in zip(names, row, strict=True)}
     as_of = con.execute("select max(as_of_date) from marts.fct_member_clv").fetchone()[0]
     return {"as_of_date": as_of.isoformat() if as_of else None}
 
@@ -80,9 +80,9 @@ def _check_privacy(rows: list[dict]) -> None:
     """No clear identifier may leave: masked phones and keyed hashes only, in their exact shapes."""
     for row in rows:
         if row["masked_phone"] is not None and not MASKED_PHONE.match(row["masked_phone"]):
-            raise ActivationError(f"member {row['member_id']}: masked_phone is not a mask, refusing to export")
+            raise ActivationError(f"member {row['member_id']}: masked_phone is not a mask, not exported")
         if row["phone_hash"] is not None and not KEYED_HASH.match(row["phone_hash"]):
-            raise ActivationError(f"member {row['member_id']}: phone_hash is not a keyed hash, refusing to export")
+            raise ActivationError(f"member {row['member_id']}: phone_hash is not a keyed hash, not exported")
 
 
 def _sha256(path: Path) -> str:
@@ -104,7 +104,7 @@ def activate(date: dt.date, out: Path) -> dict:
             [date],
         )
         names = [column[0] for column in result.description]
-        rows = [dict(zip(names, values)) for values in result.fetchall()]
+        rows = [dict(zip(names, values, strict=True)) for values in result.fetchall()]
         _check_privacy(rows)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".activation-", dir=out))
@@ -131,7 +131,7 @@ def activate(date: dt.date, out: Path) -> dict:
                 "source_path": str(path),
                 "snapshot": info,
                 "consent_checked_at": sorted(value.isoformat() for value in checked)[0] if checked else None,
-                "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": len(rows),
                 "members": len({row["member_id"] for row in rows}),
                 "rows_by_channel": {channel: sum(counts[channel].values()) for channel in CHANNELS},

@@ -18,6 +18,8 @@ For each scale, in its own folder ``<root>/<scale>/`` (landing, truth, DuckDB fi
    ``scipy.sparse.csgraph.connected_components`` on the same exported edge list (``omniwh.bench_identity``),
    timed with and without numbering the 64-bit node keys 0..n-1, and the check that both give the same
    partition. The target is judged against scipy including the numbering, which scipy cannot do without.
+5. CLV fit: BG/NBD and Gamma-Gamma fitted on ``--clv-members`` (default 1M) members simulated from the two
+   models (``omniwh.clv.bench``; in days, like the warehouse); ``--clv-only`` runs this step alone.
 
 Memory: peak RSS of the dbt process and all its children, sampled every 0.2 s with psutil; DuckDB's own view
 after the build (``pragma database_size``: file size, WAL, memory limit). Every step's ``run_results.json``
@@ -54,6 +56,8 @@ from omniwh.bench_identity import (
     scipy_components,
     stitching_models,
 )
+from omniwh.clv import bench as clv_bench
+from omniwh.clv import bench_line as clv_bench_line
 from omniwh.generator.config import PERIOD_END
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,6 +69,7 @@ TARGET_DAILY_SHARE = 0.05  # one day incremental / full build
 TARGET_PEAK_GIB = 8.0  # full build peak memory
 TARGET_SCALE_RATIO_10X = 10.0  # time at 10x the people / time at 1x
 TARGET_IDENTITY_VS_SCIPY = 1.5
+TARGET_CLV_FIT_S = 30.0  # BG/NBD + Gamma-Gamma fit on 1M simulated members (omniwh.clv)
 
 
 class PeakRss:
@@ -521,7 +526,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dbt-threads", default=None, help="OMNI_DBT_THREADS for the runs (profile default 2)"
     )
+    parser.add_argument(
+        "--clv-members", type=int, default=1_000_000,
+        help="members simulated for the CLV fit timing (omniwh.clv; target <= 30 s at 1M); 0 skips it",
+    )
+    parser.add_argument("--clv-only", action="store_true", help="only the CLV fit timing, no warehouse runs")
     args = parser.parse_args(argv)
+    if args.clv_only:
+        print(clv_bench_line(clv_bench(args.clv_members or 1_000_000)))
+        return 0
     if args.days < 1:
         parser.error("--days must be at least 1")
 
@@ -547,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
                 scale, args.days, root, out_dir.resolve(), args.seed, args.dbt_threads, not args.no_tests
             )
         )
+    if args.clv_members:
+        report["clv_fit"] = clv_bench(args.clv_members)
     report["host"]["load_average_at_end"] = os.getloadavg()
     if len(report["scales"]) == 2:
         small, large = report["scales"]
@@ -559,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
             }
         }
     text = render(report)
+    if "clv_fit" in report:
+        text += "\n" + clv_bench_line(report["clv_fit"]) + f" (target <= {TARGET_CLV_FIT_S:g} s at 1M)"
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     json_path = Path(args.out) / f"{stamp}.json"

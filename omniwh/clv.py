@@ -106,8 +106,8 @@ def bgnbd_log_likelihood(r, alpha, a, b, frequency, recency, age):
 
 
 def _bgnbd_objective(x, t_x, big_t, weights):
-    """Negative mean log-likelihood over weighted distinct rows and its gradient in the log parameters. The
-    gamma-function terms depend on x alone, which takes few distinct values: they are computed once per value."""
+    """Negative mean log-likelihood over weighted distinct rows and its gradient in the log parameters.
+    The gamma-function terms depend on x alone, which takes few distinct values: computed once per value."""
     x_values, x_index = np.unique(x, return_inverse=True)
     has_repeat = x > 0
     safe_b_shift = np.where(has_repeat, x - 1, 0.0)  # b + x - 1 only where x > 0
@@ -320,7 +320,8 @@ def bench(members: int = 1_000_000, seed: int = 0) -> dict:
 def bench_line(result: dict) -> str:
     fitted = ", ".join(f"{k} {v:.4g} (true {result['true'][k]})" for k, v in result["fitted"].items())
     return (f"CLV fit: {result['members']:,} simulated members: BG/NBD fit {result['fit_seconds']:.1f} s, "
-            f"Gamma-Gamma fit ({result['repeat_members']:,} repeat buyers) {result['gamma_gamma_seconds']:.1f} s, "
+            f"Gamma-Gamma fit ({result['repeat_members']:,} repeat buyers) "
+            f"{result['gamma_gamma_seconds']:.1f} s, "
             f"scoring {result['score_seconds']:.1f} s; {fitted}")
 
 

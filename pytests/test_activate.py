@@ -34,8 +34,8 @@ def _database(path: Path, as_of: str, rows=ROWS, snapshot: bool = False) -> Path
         )
         for member, trigger, channel, phone in rows:
             con.execute(
-                "insert into marts.fct_member_activations values (?, ?, ?, 'x', ?, 'G1', 'S1', 'guide_store', ?, ?, "
-                "timestamp '2026-06-30 02:00:00')",
+                "insert into marts.fct_member_activations values "
+                "(?, ?, ?, 'x', ?, 'G1', 'S1', 'guide_store', ?, ?, timestamp '2026-06-30 02:00:00')",
                 [as_of, member, trigger, channel, phone, HASH],
             )
         con.execute("create table marts.fct_member_clv as select date '" + as_of + "' as as_of_date")

@@ -61,8 +61,8 @@ def _calibration(days: dict[dt.date, float]):
 def test_bgnbd_reproduces_the_published_cdnow_estimates(summary):
     params = clv.fit_bgnbd(*summary)
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-    print(f"\nBG/NBD on CDNOW: r {params.r:.4f}, alpha {params.alpha:.4f}, a {params.a:.4f}, b {params.b:.4f}, "
-          f"LL {params.log_likelihood:.1f} (published {published}, LL -9582.4)")
+    print(f"\nBG/NBD on CDNOW: r {params.r:.4f}, alpha {params.alpha:.4f}, a {params.a:.4f}, "
+          f"b {params.b:.4f}, LL {params.log_likelihood:.1f} (published {published}, LL -9582.4)")
     for name, value in published.items():
         assert _within(getattr(params, name), value), (name, getattr(params, name), value)
     assert abs(params.log_likelihood - (-9582.4)) < 0.5
@@ -84,7 +84,8 @@ def test_gamma_gamma_reproduces_the_published_cdnow_estimates(master_days):
     assert len(ids) == 946 and (x > 0).all()
     params = clv.fit_gamma_gamma(x, mean_spend)
     published = {"p": 6.25, "q": 3.74, "gamma": 15.44}
-    print(f"\nGamma-Gamma on CDNOW: p {params.p:.4f}, q {params.q:.4f}, gamma {params.gamma:.4f} (published {published})")
+    print(f"\nGamma-Gamma on CDNOW: p {params.p:.4f}, q {params.q:.4f}, gamma {params.gamma:.4f} "
+          f"(published {published})")
     for name, value in published.items():
         assert _within(getattr(params, name), value), (name, getattr(params, name), value)
 
@@ -128,9 +129,13 @@ def _decile_table(predicted: np.ndarray, actual: np.ndarray) -> tuple[str, float
     order = np.argsort(predicted, kind="stable")
     lines = ["decile  members  predicted  actual"]
     for decile, part in enumerate(np.array_split(order, 10), start=1):
-        lines.append(f"{decile:>6}  {len(part):>7}  {predicted[part].sum():>9.1f}  {actual[part].sum():>6.0f}")
+        lines.append(
+            f"{decile:>6}  {len(part):>7}  {predicted[part].sum():>9.1f}  {actual[part].sum():>6.0f}"
+        )
     mae = float(np.mean(np.abs(predicted - actual)))
-    lines.append(f"total   {len(order):>7}  {predicted.sum():>9.1f}  {actual.sum():>6.0f}   MAE per member {mae:.3f}")
+    lines.append(
+        f"total   {len(order):>7}  {predicted.sum():>9.1f}  {actual.sum():>6.0f}   MAE per member {mae:.3f}"
+    )
     return "\n".join(lines), mae
 
 
@@ -190,6 +195,7 @@ def test_demo_warehouse_holdout_backtest():
     params = clv.fit_bgnbd(x, t_x, big_t)
     predicted = clv.expected_purchases(params, HOLDOUT_DAYS, x, t_x, big_t)
     table, mae = _decile_table(predicted, actual)
-    print(f"\nWarehouse backtest ({path}), {HOLDOUT_DAYS}-day holdout, {len(x)} members, fit {params}\n{table}")
+    print(f"\nWarehouse backtest ({path}), {HOLDOUT_DAYS}-day holdout, {len(x)} members, "
+          f"fit {params}\n{table}")
     assert np.isfinite(mae)
     assert abs(predicted.sum() - actual.sum()) <= 0.10 * actual.sum()

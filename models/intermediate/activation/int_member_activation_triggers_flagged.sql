@@ -79,8 +79,10 @@ journeys as (
     from anchors
     cross join milestones
     cross join as_of
-    where cast({{ dbt.dateadd('day', 'milestones.milestone_day', 'anchors.anchor_date') }} as date)
-        = as_of.as_of_date
+    where as_of.as_of_date = cast(
+            {{ dbt.dateadd('day', 'milestones.milestone_day', 'anchors.anchor_date') }}
+            as date
+        )
     group by anchors.member_id, milestones.milestone_day
 
 ),
@@ -89,7 +91,10 @@ recency as (
 
     select
         clv.member_id,
-        {{ dbt.datediff('clv.last_purchase_date', 'as_of.as_of_date', 'day') }} as days_since_last_purchase,
+        cast(
+            {{ dbt.datediff('clv.last_purchase_date', 'as_of.as_of_date', 'day') }}
+            as integer
+        ) as days_since_last_purchase,
         clv.clv_12m_percentile,
         clv.p_alive,
         clv.p_alive_previous_day,

@@ -89,16 +89,20 @@ final as (
         observed.first_purchase_date,
         observed.last_purchase_date,
         cast(observed.purchase_days - 1 as integer) as frequency,
-        cast({{ dbt.datediff('observed.first_purchase_date', 'observed.last_purchase_date', 'day') }} as integer)
-            as recency_days,
-        cast({{ dbt.datediff('observed.first_purchase_date', 'observed.observed_date', 'day') }} as integer)
-            as age_days,
+        cast(
+            {{ dbt.datediff('observed.first_purchase_date', 'observed.last_purchase_date', 'day') }}
+            as integer
+        ) as recency_days,
+        cast(
+            {{ dbt.datediff('observed.first_purchase_date', 'observed.observed_date', 'day') }}
+            as integer
+        ) as age_days,
         case
             when observed.purchase_days > 1
                 then cast(
-                    (observed.net_sales_amount - first_day_spend.first_day_net_sales_amount)
-                    / (observed.purchase_days - 1) as decimal(18, 4)
-                )
+                        (observed.net_sales_amount - first_day_spend.first_day_net_sales_amount)
+                        / (observed.purchase_days - 1) as decimal(18, 4)
+                    )
         end as repeat_mean_spend_amount
     from observed
     inner join first_day_spend

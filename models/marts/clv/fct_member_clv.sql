@@ -84,11 +84,10 @@ final as (
         cast(round(scored.expected_spend_per_purchase_amount, 2) as decimal(18, 2))
             as expected_spend_per_purchase_amount,
         cast(round(scored.clv_12m_exact, 2) as decimal(18, 2)) as clv_12m_amount,
+        -- the scores are all NULL or none is (one fit): the rank runs over every member
         case
             when scored.clv_12m_exact is not null
-                then 100.0 * percent_rank() over (
-                    partition by scored.clv_12m_exact is null order by scored.clv_12m_exact
-                )
+                then 100.0 * percent_rank() over (order by scored.clv_12m_exact)
         end as clv_12m_percentile,
         lifecycle.lifecycle_stage_code,
         coalesce(scored.p_alive < {{ var('clv_at_risk_p_alive_below') }}, false) as is_at_risk_model
