@@ -100,7 +100,7 @@ final as (
         coalesce(consent_pivoted.has_sms_consent, false) as has_sms_consent,
         coalesce(consent_pivoted.has_miniprogram_consent, false) as has_miniprogram_consent,
         guides.staff_id is not null as has_wecom_guide,
-        members.phone is not null as has_phone,
+        members.phone is not null as has_mobile_number,
         openids.member_id is not null as has_miniprogram_openid,
         guides.staff_id as guide_staff_id,
         coalesce(guides.store_id, member_orders.preferred_store_id, members.enrol_store_id) as store_id,

@@ -29,7 +29,7 @@ channelled as (
         case
             when contacts.has_wecom_consent and contacts.has_wecom_guide then 'WECOM'
             when contacts.has_miniprogram_consent and contacts.has_miniprogram_openid then 'MINIPROGRAM'
-            when contacts.has_sms_consent and contacts.has_phone then 'SMS'
+            when contacts.has_sms_consent and contacts.has_mobile_number then 'SMS'
         end as channel,
         contacts.guide_staff_id,
         contacts.store_id,
