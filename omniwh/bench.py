@@ -49,6 +49,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from omniwh import progress
 from omniwh.bench_identity import (
     export_graph,
     run_dbt_models,
@@ -117,7 +118,7 @@ def run_step(name: str, cmd: list[str], env: dict, log_dir: Path, target_path: P
     with open(log_dir / f"{name}.log", "w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         with PeakRss(proc.pid) as rss:
-            returncode = proc.wait()
+            returncode = progress.wait(proc, f"bench: {name}", log_dir / f"{name}.log")
     wall = time.perf_counter() - started
     if returncode != 0:
         tail = (log_dir / f"{name}.log").read_text(encoding="utf-8", errors="replace")[-4000:]

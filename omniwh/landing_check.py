@@ -63,6 +63,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from omniwh import progress
+
 REJECTED_DIR = "_rejected"
 MANIFEST_NAME = "manifest.parquet"
 PARTITION = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
@@ -457,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="print only rejections")
     args = parser.parse_args(argv)
     try:
-        report = run(Path(args.landing), Path(args.project_dir), dry_run=args.dry_run)
+        files = progress.files(args.landing)
+        with progress.count_calls(sys.modules[__name__], "_check_file", "preflight", files):
+            report = run(Path(args.landing), Path(args.project_dir), dry_run=args.dry_run)
     except ContractError as exc:
         print(f"landing_check: error: {exc}", file=sys.stderr)
         return 2

@@ -32,6 +32,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from omniwh import progress
+
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_EXPECTATIONS = REPO / "expectations"
 DEFAULT_CHUNK_ROWS = 1_000_000
@@ -383,8 +385,10 @@ def run(args: argparse.Namespace) -> int:
         datasource = context.data_sources.add_pandas("warehouse")
         run_time = dt.datetime.now(dt.UTC)
         records = []
-        for suite in suites:
-            records.append(_run_suite(context, datasource, suite, con, args.chunk_rows, run_time))
+        with progress.bar("GX suites", len(suites)) as advance:
+            for suite in suites:
+                records.append(_run_suite(context, datasource, suite, con, args.chunk_rows, run_time))
+                advance(detail=suite.name)
         context.build_data_docs()
         docs = [site["site_url"] for site in context.get_docs_sites_urls()]
     con.close()
