@@ -83,7 +83,7 @@ def orders(con, as_of) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def enrolled_dates(con) -> pd.Series:
-    """member_id -> first day (Asia/Shanghai) the person held a card, a bound membership or an authorised phone."""
+    """member_id -> first day (Asia/Shanghai) with a card, a bound membership or an authorised phone."""
     ids = _df(
         con,
         """
@@ -91,7 +91,9 @@ def enrolled_dates(con) -> pd.Series:
         where member_id is not null and not is_quarantined
         """,
     )
-    cards = _df(con, "select card_no as identifier_value, enrolled_at as started_at from staging.stg_crm__members")
+    cards = _df(
+        con, "select card_no as identifier_value, enrolled_at as started_at from staging.stg_crm__members"
+    )
     cards["identifier_type"] = "card_no"
     bindings = _df(
         con,
@@ -113,8 +115,10 @@ def enrolled_dates(con) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def classified(con, orders, enrolled_dates) -> pd.DataFrame:
-    staff_phones = set(_df(con, "select phone from staging.stg_wecom__staff where phone is not null")["phone"])
-    staff_cards = set(_df(con, "select card_no from staging.stg_crm__members where is_staff_account")["card_no"])
+    staff = _df(con, "select phone from staging.stg_wecom__staff where phone is not null")
+    staff_phones = set(staff["phone"])
+    cards = _df(con, "select card_no from staging.stg_crm__members where is_staff_account")
+    staff_cards = set(cards["card_no"])
     # a phone the guards quarantined for an earlier reason (blocklist, store phone) is not called staff
     earlier = _df(
         con,
@@ -203,7 +207,8 @@ def test_money_rounds_half_away_from_zero(con):
 
     cvm = _df(
         con,
-        "select net_sales_amount, purchases, average_order_value_amount from marts.fct_cvm_monthly where purchases > 0",
+        """select net_sales_amount, purchases, average_order_value_amount
+        from marts.fct_cvm_monthly where purchases > 0""",
     )
     for row in cvm.itertuples():
         expected = _fen(Decimal(str(row.net_sales_amount)) / Decimal(row.purchases))
@@ -212,7 +217,8 @@ def test_money_rounds_half_away_from_zero(con):
     stores = _df(
         con,
         """select net_sales_amount, open_day_count, floor_area_sqm, net_sales_per_open_day_amount,
-            annualised_sales_per_sqm_amount from marts.fct_store_performance_monthly where open_day_count > 0""",
+            annualised_sales_per_sqm_amount
+        from marts.fct_store_performance_monthly where open_day_count > 0""",
     )
     for row in stores.itertuples():
         sales = Decimal(str(row.net_sales_amount))
@@ -241,7 +247,8 @@ def test_rfm_segments_follow_fixed_thresholds(con, orders):
         in_window = history[history["business_date"] > row.snapshot_date - dt.timedelta(days=window)]
         assert row.recency_days == (row.snapshot_date - history["business_date"].max()).days, row
         assert row.frequency == len(in_window), row
-        assert Decimal(str(row.monetary_amount)) == sum(Decimal(str(v)) for v in in_window["net_sales_amount"])
+        monetary = sum(Decimal(str(value)) for value in in_window["net_sales_amount"])
+        assert Decimal(str(row.monetary_amount)) == monetary, row
     high = pd.DataFrame(
         {
             "r": rfm["recency_days"] <= settings["rfm_high_recency_max_days"],
@@ -296,7 +303,9 @@ def test_repurchase_windows_and_history_flag(con, orders):
 
 
 def test_closed_and_future_stores_have_no_member_base(con):
-    master = _df(con, "select store_id, opened_on, closed_on from staging.stg_stores__store_master where is_current")
+    master = _df(
+        con, "select store_id, opened_on, closed_on from staging.stg_stores__store_master where is_current"
+    )
     kpis = _df(
         con,
         """select scope_value as store_id, snapshot_month, snapshot_date, member_base, online_reachable_rate,
@@ -333,5 +342,6 @@ def test_top_ties_share_tier_and_no_delivery_stores_unranked(con):
     assert ranked["top_unranked_reason"].isna().all()
     decimals = _vars()["store_top_score_decimals"]
     assert (ranked["top_score"].round(decimals) == ranked["top_score"]).all()
-    tiers = ranked.groupby(["month_start_date", "banner_code", "tier_peer_group", "top_score"])["tier_code"].nunique()
+    keys = ["month_start_date", "banner_code", "tier_peer_group", "top_score"]
+    tiers = ranked.groupby(keys)["tier_code"].nunique()
     assert (tiers == 1).all(), tiers[tiers > 1]
