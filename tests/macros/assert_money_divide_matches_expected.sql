@@ -27,8 +27,7 @@ cases as (
         select
             '{{ case_name }}' as case_name,
             {{ money_divide(numerator, denominator) }} as actual_amount,
-            {{ "cast('" ~ expected ~ "' as decimal(18, 2))" if expected is not none else 'cast(null as decimal(18, 2))' }}
-                as expected_amount
+            cast({{ "'" ~ expected ~ "'" if expected is not none else 'null' }} as decimal(18, 2)) as expected_amount
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 

@@ -64,7 +64,12 @@ member_windows as (
     inner join windows
         on purchase_days.business_date
             > {{ dbt.dateadd('day', '-1 * windows.window_days', 'months.snapshot_date') }}
-    group by 1, 2, 3, 4, 5
+    group by
+        months.snapshot_month,
+        windows.window_days,
+        purchase_days.scope_type,
+        purchase_days.scope_value,
+        purchase_days.member_id
 
 ),
 

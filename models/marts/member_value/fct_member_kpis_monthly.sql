@@ -180,11 +180,15 @@ member_states as (
         snapshots.home_store_id,
         snapshots.home_banner_code,
         snapshots.is_online_reachable,
-        lifecycle.lifecycle_stage_code
+        lifecycle.lifecycle_stage_code,
+        store_open_months.store_id is not null as is_home_store_open
     from snapshots
     inner join lifecycle
         on snapshots.member_id = lifecycle.member_id
             and snapshots.snapshot_month = lifecycle.snapshot_month
+    left join store_open_months
+        on snapshots.home_store_id = store_open_months.store_id
+            and snapshots.snapshot_month = store_open_months.month_start_date
 
 ),
 
@@ -200,12 +204,10 @@ base_figures as (
             count(case when lifecycle_stage_code <> 'churned' and is_online_reachable then 1 end)
                 as online_reachable_members
         from member_states
-        {%- if scope_type == 'store' %}
-            inner join store_open_months
-                on member_states.home_store_id = store_open_months.store_id
-                    and member_states.snapshot_month = store_open_months.month_start_date
-        {%- endif %}
         where {{ scope.home_unit }} is not null
+            {%- if scope_type == 'store' %}
+                and is_home_store_open
+            {%- endif %}
         group by 1, 2, 3
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
