@@ -345,3 +345,13 @@ def test_top_ties_share_tier_and_no_delivery_stores_unranked(con):
     keys = ["month_start_date", "banner_code", "tier_peer_group", "top_score"]
     tiers = ranked.groupby(keys)["tier_code"].nunique()
     assert (tiers == 1).all(), tiers[tiers > 1]
+
+
+def test_cvm_history_flag(con, orders):
+    lookback = dt.timedelta(days=_vars()["cvm_history_window_days"])
+    data_start = orders["business_date"].min()
+    cvm = _df(con, "select distinct snapshot_month, has_full_history_window from marts.fct_cvm_monthly")
+    assert cvm["snapshot_month"].is_unique
+    for row in cvm.itertuples():
+        month = pd.Timestamp(row.snapshot_month).date()
+        assert row.has_full_history_window == (month - lookback >= data_start), row
