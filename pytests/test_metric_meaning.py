@@ -355,3 +355,27 @@ def test_cvm_history_flag(con, orders):
     for row in cvm.itertuples():
         month = pd.Timestamp(row.snapshot_month).date()
         assert row.has_full_history_window == (month - lookback >= data_start), row
+
+
+def test_campaign_per_capita_money_is_exact(con):
+    outcomes = _df(
+        con,
+        """select campaign_id, is_holdout, window_net_sales_amount
+        from intermediate.int_campaign_member_outcomes where not has_conflicting_assignment""",
+    )
+    mart = _df(
+        con,
+        """select campaign_id, treated_net_sales_per_capita_amount, holdout_net_sales_per_capita_amount,
+            incremental_net_sales_amount
+        from marts.fct_campaign_performance where lift_holdout_member_count > 0""",
+    )
+    if mart.empty:
+        pytest.skip("no campaign with a holdout in this data")
+    for row in mart.itertuples():
+        mine = outcomes[outcomes["campaign_id"] == row.campaign_id]
+        treated = [Decimal(str(v)) for v in mine.loc[~mine["is_holdout"], "window_net_sales_amount"]]
+        holdout = [Decimal(str(v)) for v in mine.loc[mine["is_holdout"], "window_net_sales_amount"]]
+        assert Decimal(str(row.treated_net_sales_per_capita_amount)) == _fen(sum(treated) / len(treated)), row
+        assert Decimal(str(row.holdout_net_sales_per_capita_amount)) == _fen(sum(holdout) / len(holdout)), row
+        incremental = (sum(treated) * len(holdout) - sum(holdout) * len(treated)) / len(holdout)
+        assert Decimal(str(row.incremental_net_sales_amount)) == _fen(incremental), row
