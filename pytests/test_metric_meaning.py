@@ -133,8 +133,7 @@ def classified(con, orders, enrolled_dates) -> pd.DataFrame:
     frame["is_member"] = since.notna() & (since <= frame["business_date"])
     frame["is_member"] = frame["is_member"].astype(bool)
     frame["month"] = frame["business_date"].map(lambda day: day.replace(day=1))
-    fully_refunded = (frame["refund_amount"] > 0) & (frame["net_sales_amount"] <= 0)
-    return frame[~fully_refunded]
+    return frame[frame["net_sales_amount"] > 0]
 
 
 def _shares(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

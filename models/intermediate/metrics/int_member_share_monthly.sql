@@ -1,7 +1,8 @@
 -- 会员占比, computed once: one row per calendar month and scope (`store`, `banner`, `all` = the brand), read
 -- by every mart that shows it (fct_member_kpis_monthly, fct_store_performance_monthly).
--- A transaction is an order not refunded in full, staff purchases left out; online orders have no store and
--- count for their banner and the brand.
+-- A transaction is a purchase: an order with positive net sales (not refunded in full), as everywhere in the
+-- member figures; staff purchases are left out. Online orders have no store and count for their banner and
+-- the brand.
 --   member_transaction_share     = transactions of enrolled members / all transactions        (会员占比)
 --   identified_transaction_share = transactions of identified consumers / all transactions   (识别顾客占比)
 --   member_net_sales_share       = net sales of enrolled members' transactions / all net sales (会员销售占比)
@@ -23,7 +24,7 @@ orders as (
     inner join months
         on flagged.month_start_date = months.snapshot_month
             and flagged.business_date <= months.snapshot_date
-    where not flagged.is_fully_refunded
+    where flagged.net_sales_amount > 0
 
 ),
 
