@@ -226,7 +226,6 @@ final as (
             as cumulative_treated_net_sales_per_capita_amount,
         {{ money_divide('cumulative_holdout_net_sales_amount', 'holdout_member_count') }}
             as cumulative_holdout_net_sales_per_capita_amount,
-        -- treated mean - holdout mean over the common denominator, rounded once
         {{ money_divide(
             'cumulative_treated_net_sales_amount * holdout_member_count'
             ~ ' - cumulative_holdout_net_sales_amount * treated_member_count',
