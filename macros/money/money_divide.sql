@@ -16,8 +16,9 @@
 {% macro default__money_divide(numerator, denominator) -%}
     {%- set scaled_numerator = "cast(cast(" ~ numerator ~ " as decimal(38, 6)) * 1000000 as decimal(38, 0))" -%}
     {%- set scaled_denominator = "cast(cast(" ~ denominator ~ " as decimal(38, 6)) * 1000000 as decimal(38, 0))" -%}
+    {#- a CASE rather than sign(): Spark's sign() returns a double, which would leave exact arithmetic -#}
     cast(
-        sign({{ scaled_numerator }}) * sign({{ scaled_denominator }})
+        case when ({{ scaled_numerator }} < 0) = ({{ scaled_denominator }} < 0) then 1 else -1 end
         * {{ money_integer_divide(
             '200 * abs(' ~ scaled_numerator ~ ') + abs(' ~ scaled_denominator ~ ')',
             '2 * abs(nullif(' ~ scaled_denominator ~ ', 0))'
