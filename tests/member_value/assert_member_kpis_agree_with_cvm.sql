@@ -1,5 +1,6 @@
--- The brand-level health check and the brand-level CVM describe the same member purchases: member net sales
--- and active members agree every month.
+-- The brand-level health check and the brand-level CVM describe the same identified buyers: active members
+-- agree every month, and the enrolled members' net sales of the health check (会员, a subset of the identified
+-- buyers the CVM decomposes) never exceed the CVM's net sales.
 with
 
 kpis as (
@@ -29,7 +30,7 @@ mismatches as (
     left join kpis
         on cvm.snapshot_month = kpis.snapshot_month
     where kpis.snapshot_month is null
-        or cvm.net_sales_amount <> kpis.member_net_sales_amount
+        or cvm.net_sales_amount < kpis.member_net_sales_amount
         or cvm.active_members <> kpis.active_members
 
 )

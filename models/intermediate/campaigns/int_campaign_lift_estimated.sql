@@ -16,6 +16,9 @@ group_stats as (
         campaign_id,
         count(case when not is_holdout then 1 end) as treated_member_count,
         count(case when is_holdout then 1 end) as holdout_member_count,
+        -- exact decimal totals, for the per-capita and incremental money (macro money_divide in the mart)
+        sum(case when not is_holdout then window_net_sales_amount else 0 end) as treated_net_sales_amount,
+        sum(case when is_holdout then window_net_sales_amount else 0 end) as holdout_net_sales_amount,
         avg(case when not is_holdout then cast(window_net_sales_amount as double) end)
             as treated_net_sales_per_capita,
         avg(case when is_holdout then cast(window_net_sales_amount as double) end)
@@ -77,6 +80,8 @@ final as (
         with_quantile.treated_member_count,
         with_quantile.holdout_member_count,
         coalesce(conflicts.conflicting_member_count, 0) as conflicting_member_count,
+        with_quantile.treated_net_sales_amount,
+        with_quantile.holdout_net_sales_amount,
         with_quantile.treated_net_sales_per_capita,
         with_quantile.holdout_net_sales_per_capita,
         with_quantile.treated_net_sales_variance,

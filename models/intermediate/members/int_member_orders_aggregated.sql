@@ -121,9 +121,7 @@ final as (
         cast(lifetime.lifetime_orders_placed as {{ dbt.type_int() }}) as lifetime_orders_placed,
         cast(lifetime.lifetime_net_sales_amount as decimal(18, 2)) as lifetime_net_sales_amount,
         cast(lifetime.lifetime_items as {{ dbt.type_bigint() }}) as lifetime_items,
-        cast(
-            round(lifetime.lifetime_net_sales_amount / nullif(lifetime.lifetime_orders, 0), 2) as decimal(18, 2)
-        ) as average_order_value,
+        {{ money_divide('lifetime.lifetime_net_sales_amount', 'lifetime.lifetime_orders') }} as average_order_value,
         cast(
             round(cast(lifetime.lifetime_items as decimal(18, 2)) / nullif(lifetime.lifetime_orders, 0), 2)
             as decimal(18, 2)

@@ -1,8 +1,13 @@
 -- RFM per member and snapshot month, for the members who purchased in the RFM window (rfm_window_days ending
--- on the snapshot date). Each of R, F and M is scored 1..rfm_score_buckets by quantile among the month's
--- scored members, equal values sharing a score (macro metric_quantile_score); a score is "high" when it is
--- strictly above the month's mean score of that letter, and the high/low pattern of R, F and M names one of
--- the eight classic segments (seed metric_rfm_segments).
+-- on the snapshot date). High/low, and so the segment, compares the member's OWN raw values with fixed
+-- thresholds (vars rfm_high_*): recency_days <= rfm_high_recency_max_days, frequency >=
+-- rfm_high_frequency_min_purchases, monetary_amount >= rfm_high_monetary_min_amount. A member's segment thus
+-- depends on nobody else: adding or removing a member moves no other member, and the segment shares move
+-- only with behaviour. (Comparing with the month's mean score made "high" flip with the member count: with
+-- a multiple of 5 scored members the mean score is exactly 3.0.) The high/low pattern names one of the eight
+-- classic segments (seed metric_rfm_segments). The 1..rfm_score_buckets quantile scores (equal values share
+-- a score, macro metric_quantile_score) and their monthly means are kept for ranking within the month; they
+-- do not decide the segment.
 with
 
 snapshots as (
@@ -49,7 +54,10 @@ compared as (
         *,
         avg(cast(r_score as double)) over (partition by snapshot_month) as r_score_mean,
         avg(cast(f_score as double)) over (partition by snapshot_month) as f_score_mean,
-        avg(cast(m_score as double)) over (partition by snapshot_month) as m_score_mean
+        avg(cast(m_score as double)) over (partition by snapshot_month) as m_score_mean,
+        recency_days <= {{ var('rfm_high_recency_max_days') }} as is_recency_high,
+        frequency >= {{ var('rfm_high_frequency_min_purchases') }} as is_frequency_high,
+        monetary_amount >= {{ var('rfm_high_monetary_min_amount') }} as is_monetary_high
     from scored
 
 ),
@@ -69,15 +77,15 @@ final as (
         compared.r_score_mean,
         compared.f_score_mean,
         compared.m_score_mean,
-        compared.r_score > compared.r_score_mean as is_recency_high,
-        compared.f_score > compared.f_score_mean as is_frequency_high,
-        compared.m_score > compared.m_score_mean as is_monetary_high,
+        compared.is_recency_high,
+        compared.is_frequency_high,
+        compared.is_monetary_high,
         segments.segment_code as rfm_segment_code
     from compared
     inner join segments
-        on (compared.r_score > compared.r_score_mean) = segments.is_recency_high
-            and (compared.f_score > compared.f_score_mean) = segments.is_frequency_high
-            and (compared.m_score > compared.m_score_mean) = segments.is_monetary_high
+        on compared.is_recency_high = segments.is_recency_high
+            and compared.is_frequency_high = segments.is_frequency_high
+            and compared.is_monetary_high = segments.is_monetary_high
 
 )
 

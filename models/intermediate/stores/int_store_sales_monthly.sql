@@ -1,5 +1,6 @@
--- One row per store and month with sales: tickets, net sales, and the member side of the store's business
--- (member tickets, members served, their WeCom binding).
+-- One row per store and month with sales: tickets, net sales, and the identified shoppers of the store
+-- (their tickets, how many were served, their WeCom binding). 会员占比 (enrolled members) is not here: it is
+-- int_member_share_monthly's.
 with
 
 orders as (
@@ -34,9 +35,7 @@ final as (
         monthly_orders.month_start_date,
         count(*) as ticket_count,
         sum(monthly_orders.net_sales_amount) as net_sales_amount,
-        count(monthly_orders.member_id) as member_ticket_count,
-        sum(case when monthly_orders.member_id is not null then monthly_orders.net_sales_amount else 0 end)
-            as member_net_sales_amount,
+        count(monthly_orders.member_id) as identified_ticket_count,
         count(distinct monthly_orders.member_id) as members_served_count,
         count(distinct case when members.has_wecom_contact then monthly_orders.member_id end)
             as wecom_bound_members_served_count

@@ -3,6 +3,10 @@
 -- Peers are the stores of the same banner in the same month; a banner with fewer than
 -- store_tier_min_peer_stores scored stores that month is ranked against all scored stores of the month
 -- instead (a percentile among two stores says little).
+-- Ties: the TOP score is rounded to store_top_score_decimals places before it is ranked, so stores whose
+-- scores differ only by floating-point noise (50 vs 50.000000000000007) get the same percentile and tier.
+-- A store-month without deliveries has no punctuality: it is not ranked (no percentiles, score or tier) and
+-- top_unranked_reason says why, instead of being placed at the bottom; it is no peer of the ranked stores.
 with
 
 store_months as (
@@ -45,7 +49,8 @@ components as (
             'coalesce(sales.ticket_count, 0) + o2o.o2o_platform_order_count'
         ) }} as order_penetration_rate,
         {{ metric_safe_divide('o2o.o2o_on_time_order_count', 'o2o.o2o_delivered_order_count') }}
-            as punctuality_rate
+            as punctuality_rate,
+        case when coalesce(o2o.o2o_delivered_order_count, 0) = 0 then 'no_deliveries' end as top_unranked_reason
     from o2o
     inner join store_months
         on o2o.store_id = store_months.store_id
@@ -62,6 +67,7 @@ peer_sized as (
         *,
         count(*) over (partition by banner_code, month_start_date) as banner_peer_count
     from components
+    where top_unranked_reason is null
 
 ),
 
@@ -79,7 +85,7 @@ peer_grouped as (
 
 -- Everything is ranked twice, within the banner and within the whole month, and peer_group picks the
 -- ranking that counts; a fallback store is thus compared only with scores computed the same way. A missing
--- component (no deliveries in the month, say) ranks at the bottom rather than vanishing.
+-- time-online or penetration rate (never expected once minutes are scheduled) ranks at the bottom.
 component_ranked as (
 
     select
@@ -110,7 +116,7 @@ scored as (
 
     select
         *,
-        100.0 * (
+        round(100.0 * (
             {{ var('store_top_weight_time') }} * time_online_percentile_banner
             + {{ var('store_top_weight_order') }} * order_penetration_percentile_banner
             + {{ var('store_top_weight_punctuality') }} * punctuality_percentile_banner
@@ -118,8 +124,8 @@ scored as (
             {{ var('store_top_weight_time') }}
             + {{ var('store_top_weight_order') }}
             + {{ var('store_top_weight_punctuality') }}
-        ) as top_score_banner,
-        100.0 * (
+        ), {{ var('store_top_score_decimals') }}) as top_score_banner,
+        round(100.0 * (
             {{ var('store_top_weight_time') }} * time_online_percentile_all
             + {{ var('store_top_weight_order') }} * order_penetration_percentile_all
             + {{ var('store_top_weight_punctuality') }} * punctuality_percentile_all
@@ -127,7 +133,7 @@ scored as (
             {{ var('store_top_weight_time') }}
             + {{ var('store_top_weight_order') }}
             + {{ var('store_top_weight_punctuality') }}
-        ) as top_score_all
+        ), {{ var('store_top_score_decimals') }}) as top_score_all
     from component_ranked
 
 ),
@@ -222,21 +228,25 @@ tiered as (
 final as (
 
     select
-        score_ranked.store_id,
-        score_ranked.month_start_date,
-        score_ranked.banner_code,
+        components.store_id,
+        components.month_start_date,
+        components.banner_code,
         score_ranked.peer_group,
         score_ranked.banner_peer_count,
-        score_ranked.time_online_rate,
-        score_ranked.order_penetration_rate,
-        score_ranked.punctuality_rate,
+        components.time_online_rate,
+        components.order_penetration_rate,
+        components.punctuality_rate,
         score_ranked.time_online_percentile,
         score_ranked.order_penetration_percentile,
         score_ranked.punctuality_percentile,
         score_ranked.top_score,
         score_ranked.top_score_percentile,
-        tiered.tier_code
-    from score_ranked
+        tiered.tier_code,
+        components.top_unranked_reason
+    from components
+    left join score_ranked
+        on components.store_id = score_ranked.store_id
+            and components.month_start_date = score_ranked.month_start_date
     left join tiered
         on score_ranked.store_id = tiered.store_id
             and score_ranked.month_start_date = tiered.month_start_date

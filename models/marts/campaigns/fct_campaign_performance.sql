@@ -181,6 +181,8 @@ joined as (
         coalesce(coupon_counts.coupon_cost_amount, 0) as coupon_cost_amount,
         lift.treated_member_count as lift_treated_member_count,
         lift.holdout_member_count as lift_holdout_member_count,
+        lift.treated_net_sales_amount as lift_treated_net_sales_amount,
+        lift.holdout_net_sales_amount as lift_holdout_net_sales_amount,
         lift.treated_net_sales_per_capita,
         lift.holdout_net_sales_per_capita,
         lift.lift_per_capita,
@@ -261,17 +263,25 @@ final as (
             as attributed_roi,
         cast(lift_treated_member_count as bigint) as lift_treated_member_count,
         cast(lift_holdout_member_count as bigint) as lift_holdout_member_count,
-        cast(treated_net_sales_per_capita as decimal(18, 2)) as treated_net_sales_per_capita_amount,
-        cast(holdout_net_sales_per_capita as decimal(18, 2)) as holdout_net_sales_per_capita_amount,
+        {{ money_divide('lift_treated_net_sales_amount', 'lift_treated_member_count') }}
+            as treated_net_sales_per_capita_amount,
+        {{ money_divide('lift_holdout_net_sales_amount', 'lift_holdout_member_count') }}
+            as holdout_net_sales_per_capita_amount,
         cast(lift_per_capita as double) as lift_per_capita_amount,
         cast(lift_per_capita_lower as double) as lift_per_capita_lower_amount,
         cast(lift_per_capita_upper as double) as lift_per_capita_upper_amount,
         cast(lift_standard_error as double) as lift_standard_error_amount,
         cast(welch_degrees_of_freedom as double) as welch_degrees_of_freedom,
         coalesce(lift_per_capita_lower > 0 or lift_per_capita_upper < 0, false) as is_lift_significant,
-        cast(incremental_net_sales as decimal(18, 2)) as incremental_net_sales_amount,
-        cast(incremental_net_sales_lower as decimal(18, 2)) as incremental_net_sales_lower_amount,
-        cast(incremental_net_sales_upper as decimal(18, 2)) as incremental_net_sales_upper_amount,
+        -- (treated mean - holdout mean) x treated members, in exact decimals
+        {{ money_divide(
+            'lift_treated_net_sales_amount * lift_holdout_member_count'
+            ~ ' - lift_holdout_net_sales_amount * lift_treated_member_count',
+            'lift_holdout_member_count'
+        ) }} as incremental_net_sales_amount,
+        -- the interval bounds carry a t quantile and a standard error (doubles): rounded, not exact
+        {{ money_divide('incremental_net_sales_lower') }} as incremental_net_sales_lower_amount,
+        {{ money_divide('incremental_net_sales_upper') }} as incremental_net_sales_upper_amount,
         {{ metric_safe_divide('incremental_net_sales', 'campaign_cost_amount + coupon_cost_amount') }}
             as incremental_roi,
         {{ metric_safe_divide('incremental_net_sales_lower', 'campaign_cost_amount + coupon_cost_amount') }}
@@ -279,12 +289,10 @@ final as (
         {{ metric_safe_divide('incremental_net_sales_upper', 'campaign_cost_amount + coupon_cost_amount') }}
             as incremental_roi_upper,
         cast(new_member_count as bigint) as new_member_count,
-        cast(
-            case when campaign_type = 'ACQUISITION' then
-                    (campaign_cost_amount + coupon_cost_amount) / nullif(new_member_count, 0)
-            end
-            as decimal(18, 2)
-        ) as cost_per_new_member_amount
+        case
+            when campaign_type = 'ACQUISITION'
+                then {{ money_divide('campaign_cost_amount + coupon_cost_amount', 'new_member_count') }}
+        end as cost_per_new_member_amount
     from joined
 
 )

@@ -222,17 +222,15 @@ final as (
         cast(cumulative_attributed_order_count as bigint) as cumulative_attributed_order_count,
         cast(attributed_net_sales_amount as decimal(18, 2)) as attributed_net_sales_amount,
         cast(cumulative_attributed_net_sales_amount as decimal(18, 2)) as cumulative_attributed_net_sales_amount,
-        cast(
-            cumulative_treated_net_sales_amount / nullif(treated_member_count, 0) as decimal(18, 2)
-        ) as cumulative_treated_net_sales_per_capita_amount,
-        cast(
-            cumulative_holdout_net_sales_amount / nullif(holdout_member_count, 0) as decimal(18, 2)
-        ) as cumulative_holdout_net_sales_per_capita_amount,
-        cast(
-            cumulative_treated_net_sales_amount / nullif(treated_member_count, 0)
-            - cumulative_holdout_net_sales_amount / nullif(holdout_member_count, 0)
-            as decimal(18, 2)
-        ) as cumulative_lift_per_capita_amount
+        {{ money_divide('cumulative_treated_net_sales_amount', 'treated_member_count') }}
+            as cumulative_treated_net_sales_per_capita_amount,
+        {{ money_divide('cumulative_holdout_net_sales_amount', 'holdout_member_count') }}
+            as cumulative_holdout_net_sales_per_capita_amount,
+        {{ money_divide(
+            'cumulative_treated_net_sales_amount * holdout_member_count'
+            ~ ' - cumulative_holdout_net_sales_amount * treated_member_count',
+            'treated_member_count * holdout_member_count'
+        ) }} as cumulative_lift_per_capita_amount
     from cumulated
 
 )

@@ -10,34 +10,44 @@ orders as (
 
 ),
 
+membership as (
+
+    select * from {{ ref('int_orders_membership_flagged') }}
+
+),
+
 final as (
 
     select
-        order_id,
-        channel,
-        source_order_id,
-        member_id,
-        resolved_via_identifier_type,
-        banner_code,
-        store_id,
-        shop_id,
-        fulfilment_type,
-        ordered_at,
-        ordered_local_at,
-        business_date,
-        gross_amount,
-        discount_amount,
-        paid_amount,
-        refund_amount,
-        net_sales_amount,
-        items,
-        line_count,
-        coupon_code,
-        refund_amount > 0 as is_refunded,
-        refund_amount > 0 and net_sales_amount <= 0 as is_fully_refunded,
-        last_refunded_at,
-        is_o2o
+        orders.order_id,
+        orders.channel,
+        orders.source_order_id,
+        orders.member_id,
+        orders.resolved_via_identifier_type,
+        orders.banner_code,
+        orders.store_id,
+        orders.shop_id,
+        orders.fulfilment_type,
+        orders.ordered_at,
+        orders.ordered_local_at,
+        orders.business_date,
+        orders.gross_amount,
+        orders.discount_amount,
+        orders.paid_amount,
+        orders.refund_amount,
+        orders.net_sales_amount,
+        orders.items,
+        orders.line_count,
+        orders.coupon_code,
+        orders.refund_amount > 0 as is_refunded,
+        orders.refund_amount > 0 and orders.net_sales_amount <= 0 as is_fully_refunded,
+        orders.last_refunded_at,
+        orders.is_o2o,
+        membership.is_member_order,
+        membership.is_staff_purchase
     from orders
+    inner join membership
+        on orders.order_id = membership.order_id
 
 )
 

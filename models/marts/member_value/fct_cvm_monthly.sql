@@ -3,7 +3,10 @@
 -- for the whole brand and by banner, region, store and channel, for all members and split into new members
 -- (first purchase ever in that month) and returning members. The identity
 --     net_sales_amount = active_members * purchase_frequency * average_order_value
--- holds exactly because the two ratios are kept unrounded (double); round them only for display.
+-- holds exactly because the two ratios are kept unrounded (double): they are decomposition factors. The AOV
+-- to show as money is average_order_value_amount, rounded to the fen (macro money_divide).
+-- The new/returning split needs history: a buyer whose earlier purchases predate the data looks new.
+-- has_full_history_window is true once the data history before the month covers cvm_history_window_days.
 -- Every month from a group's first purchase to the as-of month has a row, zero when nobody bought.
 {%- set dimensions = {
     'all': "'ALL'",
@@ -107,6 +110,7 @@ grid as (
         months.snapshot_month,
         months.snapshot_date,
         months.is_complete_month,
+        months.data_start_date,
         group_first_months.dimension_name,
         group_first_months.dimension_value,
         member_types.member_type
@@ -130,7 +134,10 @@ final as (
         cast(coalesce(aggregated.purchases, 0) as bigint) as purchases,
         {{ metric_safe_divide('aggregated.purchases', 'aggregated.active_members') }} as purchase_frequency,
         {{ metric_safe_divide('aggregated.net_sales_amount', 'aggregated.purchases') }} as average_order_value,
-        grid.is_complete_month
+        {{ money_divide('aggregated.net_sales_amount', 'aggregated.purchases') }} as average_order_value_amount,
+        grid.is_complete_month,
+        {{ dbt.dateadd('day', -var('cvm_history_window_days'), 'grid.snapshot_month') }} >= grid.data_start_date
+            as has_full_history_window
     from grid
     left join aggregated
         on grid.snapshot_month = aggregated.snapshot_month

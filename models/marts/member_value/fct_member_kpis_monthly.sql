@@ -6,6 +6,8 @@
 --   * member-base figures count the members whose HOME store / banner (where most of their purchase days
 --     fell in the last member_home_window_days, else where they enrolled) is the unit on the snapshot date:
 --     online-reachable rate (在线率) of the member base, churn rate, and new enrolments (by enrolment store).
+-- 会员占比 and the member sales share come from int_member_share_monthly (enrolled members, staff purchases
+-- left out), the same figures fct_store_performance_monthly shows.
 -- Online orders have no store: they count for their banner (Tmall/JD shops, mini-program store orders) and
 -- for the brand. `ALL` rows are totals: do not add them to the store or banner rows.
 {%- set scopes = {
@@ -53,6 +55,45 @@ stores as (
 
 ),
 
+member_share as (
+
+    select * from {{ ref('int_member_share_monthly') }}
+
+),
+
+-- store-months inside the store's open period (at least one open day): a store not yet opened or already
+-- closed has no member base, 在线率 or churn of its own (its home members still count for banner and brand)
+repurchase_windows as (
+
+    select * from {{ ref('int_member_repurchase_windowed') }}
+
+),
+
+-- one column per window (30/90/365 days by default)
+repurchase_figures as (
+
+    select
+        snapshot_month,
+        scope_type,
+        scope_value,
+        {%- for window_days in var('repurchase_window_days') %}
+            max(case when window_days = {{ window_days }} then repurchase_rate end)
+                as repurchase_rate_{{ window_days }}d{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from repurchase_windows
+    group by 1, 2, 3
+
+),
+
+store_open_months as (
+
+    select
+        store_id,
+        month_start_date
+    from {{ ref('int_store_months_spined') }}
+
+),
+
 periods as (
 
     select
@@ -60,6 +101,7 @@ periods as (
         snapshot_date,
         previous_snapshot_month,
         is_complete_month,
+        data_start_date,
         -- the period starts on the 1st, so its length is the day of month of the snapshot date
         cast(extract(day from snapshot_date) as integer) as days_in_period
     from months
@@ -106,9 +148,7 @@ order_figures as (
             '{{ scope_type }}' as scope_type,
             {{ scope.order_unit }} as scope_value,
             count(*) as orders,
-            count(member_id) as member_orders,
             sum(net_sales_amount) as net_sales_amount,
-            sum(case when member_id is not null then net_sales_amount else 0 end) as member_net_sales_amount,
             sum(items) as items
         from orders_in_period
         where {{ scope.order_unit }} is not null
@@ -140,11 +180,15 @@ member_states as (
         snapshots.home_store_id,
         snapshots.home_banner_code,
         snapshots.is_online_reachable,
-        lifecycle.lifecycle_stage_code
+        lifecycle.lifecycle_stage_code,
+        store_open_months.store_id is not null as is_home_store_open
     from snapshots
     inner join lifecycle
         on snapshots.member_id = lifecycle.member_id
             and snapshots.snapshot_month = lifecycle.snapshot_month
+    left join store_open_months
+        on snapshots.home_store_id = store_open_months.store_id
+            and snapshots.snapshot_month = store_open_months.month_start_date
 
 ),
 
@@ -161,6 +205,9 @@ base_figures as (
                 as online_reachable_members
         from member_states
         where {{ scope.home_unit }} is not null
+            {%- if scope_type == 'store' %}
+                and is_home_store_open
+            {%- endif %}
         group by 1, 2, 3
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -184,6 +231,11 @@ churn_figures as (
         inner join member_states as current_states
             on previous_states.member_id = current_states.member_id
                 and months.snapshot_month = current_states.snapshot_month
+        {%- if scope_type == 'store' %}
+            inner join store_open_months
+                on previous_states.home_store_id = store_open_months.store_id
+                    and months.snapshot_month = store_open_months.month_start_date
+        {%- endif %}
         where previous_states.lifecycle_stage_code not in ('prospect', 'churned')
             {%- if scope_type != 'all' %}
                 and previous_states.{{ scope.home_unit }} is not null
@@ -256,32 +308,51 @@ keys as (
 
 ),
 
+keyed as (
+
+    select
+        keys.*,
+        periods.snapshot_date,
+        periods.days_in_period,
+        periods.is_complete_month,
+        periods.data_start_date
+    from keys
+    inner join periods
+        on keys.snapshot_month = periods.snapshot_month
+
+),
+
 final as (
 
     select
         keys.snapshot_month,
-        periods.snapshot_date,
+        keys.snapshot_date,
         keys.scope_type,
         keys.scope_value,
         cast(coalesce(order_figures.orders, 0) as bigint) as orders,
-        cast(coalesce(order_figures.member_orders, 0) as bigint) as member_orders,
-        {{ metric_safe_divide('order_figures.member_orders', 'order_figures.orders') }} as member_order_share,
+        cast(coalesce(member_share.member_transaction_count, 0) as bigint) as member_orders,
+        member_share.member_transaction_share as member_order_share,
+        cast(coalesce(member_share.identified_transaction_count, 0) as bigint) as identified_orders,
+        member_share.identified_transaction_share as identified_order_share,
+        cast(coalesce(member_share.staff_transaction_count, 0) as bigint) as staff_orders,
         cast(coalesce(order_figures.net_sales_amount, 0) as decimal(18, 2)) as net_sales_amount,
-        cast(coalesce(order_figures.member_net_sales_amount, 0) as decimal(18, 2)) as member_net_sales_amount,
-        {{ metric_safe_divide('order_figures.member_net_sales_amount', 'order_figures.net_sales_amount') }}
-            as member_sales_share,
+        cast(coalesce(member_share.member_net_sales_amount, 0) as decimal(18, 2)) as member_net_sales_amount,
+        member_share.member_net_sales_share as member_sales_share,
         cast(coalesce(order_figures.items, 0) as bigint) as items,
         {{ metric_safe_divide('order_figures.items', 'order_figures.orders') }} as items_per_order,
         cast(coalesce(visit_figures.active_members, 0) as bigint) as active_members,
         cast(coalesce(visit_figures.member_visits, 0) as bigint) as member_visits,
-        periods.days_in_period,
+        keys.days_in_period,
         {{ metric_safe_divide(
             'visit_figures.member_visits',
-            'visit_figures.active_members * periods.days_in_period / 7.0'
+            'visit_figures.active_members * keys.days_in_period / 7.0'
         ) }} as member_visits_per_week,
         cast(coalesce(visit_figures.repurchasing_members, 0) as bigint) as repurchasing_members,
         {{ metric_safe_divide('visit_figures.repurchasing_members', 'visit_figures.active_members') }}
             as repurchase_rate,
+        {%- for window_days in var('repurchase_window_days') %}
+            repurchase_figures.repurchase_rate_{{ window_days }}d,
+        {%- endfor %}
         cast(coalesce(base_figures.member_base, 0) as bigint) as member_base,
         cast(coalesce(base_figures.online_reachable_members, 0) as bigint) as online_reachable_members,
         {{ metric_safe_divide('base_figures.online_reachable_members', 'base_figures.member_base') }}
@@ -290,14 +361,22 @@ final as (
         cast(coalesce(churn_figures.churned_members, 0) as bigint) as churned_members,
         {{ metric_safe_divide('churn_figures.churned_members', 'churn_figures.churn_base_members') }} as churn_rate,
         cast(coalesce(enrolment_figures.new_members, 0) as bigint) as new_members,
-        periods.is_complete_month
-    from keys
-    inner join periods
-        on keys.snapshot_month = periods.snapshot_month
+        keys.is_complete_month,
+        {{ dbt.dateadd('day', 1 - (var('repurchase_window_days') | max), 'keys.snapshot_date') }}
+        >= keys.data_start_date as has_full_history_window
+    from keyed as keys
     left join order_figures
         on keys.snapshot_month = order_figures.snapshot_month
             and keys.scope_type = order_figures.scope_type
             and keys.scope_value = order_figures.scope_value
+    left join member_share
+        on keys.snapshot_month = member_share.month_start_date
+            and keys.scope_type = member_share.scope_type
+            and keys.scope_value = member_share.scope_value
+    left join repurchase_figures
+        on keys.snapshot_month = repurchase_figures.snapshot_month
+            and keys.scope_type = repurchase_figures.scope_type
+            and keys.scope_value = repurchase_figures.scope_value
     left join visit_figures
         on keys.snapshot_month = visit_figures.snapshot_month
             and keys.scope_type = visit_figures.scope_type

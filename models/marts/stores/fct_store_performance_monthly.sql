@@ -24,6 +24,14 @@ top_scores as (
 
 ),
 
+-- 会员占比 and the member sales share, the same figures fct_member_kpis_monthly shows for scope `store`
+member_share as (
+
+    select * from {{ ref('int_member_share_monthly') }}
+    where scope_type = 'store'
+
+),
+
 joined as (
 
     select
@@ -37,8 +45,13 @@ joined as (
         store_months.is_closed_in_month,
         coalesce(sales.ticket_count, 0) as ticket_count,
         coalesce(sales.net_sales_amount, 0) as net_sales_amount,
-        coalesce(sales.member_ticket_count, 0) as member_ticket_count,
-        coalesce(sales.member_net_sales_amount, 0) as member_net_sales_amount,
+        coalesce(sales.identified_ticket_count, 0) as identified_ticket_count,
+        coalesce(member_share.member_transaction_count, 0) as member_ticket_count,
+        member_share.member_transaction_share as member_ticket_share,
+        member_share.identified_transaction_share as identified_ticket_share,
+        coalesce(member_share.staff_transaction_count, 0) as staff_ticket_count,
+        coalesce(member_share.member_net_sales_amount, 0) as member_net_sales_amount,
+        member_share.member_net_sales_share,
         coalesce(sales.members_served_count, 0) as members_served_count,
         coalesce(sales.wecom_bound_members_served_count, 0) as wecom_bound_members_served_count,
         coalesce(o2o.scheduled_minutes, 0) as o2o_scheduled_minutes,
@@ -56,7 +69,8 @@ joined as (
         top_scores.top_score,
         top_scores.top_score_percentile,
         top_scores.peer_group,
-        top_scores.tier_code
+        top_scores.tier_code,
+        top_scores.top_unranked_reason
     from store_months
     left join sales
         on store_months.store_id = sales.store_id
@@ -67,6 +81,9 @@ joined as (
     left join top_scores
         on store_months.store_id = top_scores.store_id
             and store_months.month_start_date = top_scores.month_start_date
+    left join member_share
+        on store_months.store_id = member_share.scope_value
+            and store_months.month_start_date = member_share.month_start_date
 
 ),
 
@@ -92,18 +109,18 @@ final as (
         is_closed_in_month,
         cast(ticket_count as bigint) as ticket_count,
         cast(net_sales_amount as decimal(18, 2)) as net_sales_amount,
-        cast(net_sales_amount / nullif(open_day_count, 0) as decimal(18, 2)) as net_sales_per_open_day_amount,
+        {{ money_divide('net_sales_amount', 'open_day_count') }} as net_sales_per_open_day_amount,
         -- 坪效: the month's sales scaled to a year by the days the store was actually open, per m² of floor.
-        cast(
-            net_sales_amount * 365.0 / nullif(open_day_count, 0) / nullif(floor_area_sqm, 0)
-            as decimal(18, 2)
-        ) as annualised_sales_per_sqm_amount,
+        {{ money_divide('net_sales_amount * 365', 'open_day_count * floor_area_sqm') }}
+            as annualised_sales_per_sqm_amount,
         cast(member_ticket_count as bigint) as member_ticket_count,
-        {{ metric_safe_divide('member_ticket_count', 'ticket_count') }} as member_ticket_share,
+        cast(member_ticket_share as double) as member_ticket_share,
+        cast(identified_ticket_share as double) as identified_ticket_share,
+        cast(staff_ticket_count as bigint) as staff_ticket_count,
         cast(member_net_sales_amount as decimal(18, 2)) as member_net_sales_amount,
-        {{ metric_safe_divide('member_net_sales_amount', 'net_sales_amount') }} as member_net_sales_share,
+        cast(member_net_sales_share as double) as member_net_sales_share,
         cast(members_served_count as bigint) as members_served_count,
-        {{ metric_safe_divide('member_ticket_count', 'members_served_count') }} as member_visit_frequency,
+        {{ metric_safe_divide('identified_ticket_count', 'members_served_count') }} as member_visit_frequency,
         cast(wecom_bound_members_served_count as bigint) as wecom_bound_members_served_count,
         {{ metric_safe_divide('wecom_bound_members_served_count', 'members_served_count') }} as wecom_binding_rate,
         cast(o2o_scheduled_minutes as bigint) as o2o_scheduled_minutes,
@@ -122,6 +139,7 @@ final as (
         cast(top_score_percentile as double) as top_score_percentile,
         peer_group as tier_peer_group,
         tier_code,
+        top_unranked_reason,
         previous_tier_code,
         coalesce(tier_code <> previous_tier_code, false) as is_tier_changed
     from with_history
