@@ -90,8 +90,9 @@ def _manifest_is_stale() -> bool:
     return any(p.stat().st_mtime > written for p in sources)
 
 
-if dbt_project.preparer.using_dagster_dev() or _manifest_is_stale():
-    # a fresh clone, or models edited since the last parse or build: `dbt parse` (partial, a few seconds)
+if _manifest_is_stale():
+    # a fresh clone, or models edited since the last parse or build (also under `dagster dev`, where a reload
+    # picks up edited models): `dbt parse`. `make dagster` parses before starting, so the first load is quick.
     DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
         ["parse", "--quiet"], target_path=dbt_project.target_path
     ).wait()
