@@ -30,7 +30,7 @@ export OMNI_SERVING_PATH ?= data/serving.duckdb
 
 LANDING_MARKER = $(OMNI_LANDING_PATH)/.complete-$(SCALE)
 
-.PHONY: help env data preflight build publish lint test bench clean distclean
+.PHONY: help env data preflight build publish lint test bench clean distclean dagster freshness docs
 
 help: ## List every target with a one-line description (default)
 	@echo "usage: make <target> [SCALE=tiny|demo|bench100k|bench]"
@@ -89,7 +89,30 @@ test: env data preflight lint ## Everything CI checks: lint, dbt build with all 
 	$(BIN)/dbt test --resource-type unit_test
 	$(MAKE) quality
 	$(MAKE) publish
+	$(BIN)/dagster definitions validate -m omniwh.orchestration.definitions
 	$(BIN)/pytest
+
+# Dagster (omniwh/orchestration/definitions.py): the UI on http://localhost:3000 with the daily job, its
+# schedule and the landing sensor; run history and schedule state are kept in DAGSTER_HOME.
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+# dbt parses first, so Dagster's code server loads within its start-up timeout (raised to 10 min for slow,
+# busy machines in a dagster.yaml written once).
+dagster: env ## Start Dagster (dagster dev) on this project: daily job, schedule, sensor; UI on localhost:3000
+	@mkdir -p $(DAGSTER_HOME) $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'code_servers:\n  local_startup_timeout: 600\n' > $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dbt parse --quiet
+	$(BIN)/dagster dev -m omniwh.orchestration.definitions $(if $(DAGSTER_PORT),-p $(DAGSTER_PORT))
+
+# Source freshness: demo data end on the generator's last day, so they are judged as of the next morning
+# (06:30 Asia/Shanghai = 22:30 UTC); landing data without the generator's marker are judged against now.
+DEMO_AS_OF = $(shell $(BIN)/python -c 'from omniwh.generator.config import PERIOD_END; print(PERIOD_END)')
+FRESHNESS_VARS = --vars "{freshness_reference_at: '$(DEMO_AS_OF) 22:30:00'}"
+freshness: env ## dbt source freshness of every landing table (demo data: as of the demo's as-of date)
+	$(BIN)/dbt source freshness $(if $(wildcard $(OMNI_LANDING_PATH)/.complete-*),$(FRESHNESS_VARS))
+
+docs: env ## Generate and serve dbt's documentation site (lineage, models, exposures) on localhost:8080
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --port 8080
 
 # Great Expectations suites (expectations/*.yml) on the built warehouse; run after dbt has released the file.
 .PHONY: quality
