@@ -60,7 +60,7 @@ checked as (
             when coalesce(channel_scope, '') not in ('ALL', 'ONLINE', 'OFFLINE') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when _has_raw_face_value and face_value_amount is null then 'invalid_amount'
             when _has_raw_threshold_amount and threshold_amount is null then 'invalid_amount'
         end as _row_issue
@@ -70,7 +70,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['template_id']) }}
+    {{ quarantine_duplicates('checked', ['template_id'], version_at='updated_at') }}
 
 ),
 
