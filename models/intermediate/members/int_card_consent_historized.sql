@@ -62,13 +62,8 @@ statements as (
 
     union all
 
-    select
-        card_no,
-        channel,
-        changed_at,
-        consent_status,
-        consent_source
-    from blocking_statements
+    -- the same five columns, in the same order
+    select * from blocking_statements
 
 ),
 
