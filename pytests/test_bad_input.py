@@ -4,7 +4,10 @@ A copy of the session's tiny landing data gets one fixture per kind of bad input
 (pytests/fixtures/bad_input/cases.yml: duplicates, re-sent files, NULL and blank keys, malformed and full-
 width phones, invalid, future and 1970 dates, negative sales, refunds of unknown tickets, unknown stores and
 coupons, U+FFFD, oversize text, schema drift both ways, empty, corrupt, GBK and broken CSV files, wrong
-Parquet types, ...), each under its own marker id. The landing preflight runs (twice: the second run must
+Parquet types; and by class (issue 13): values beyond their type or plausibility, epochs out of range,
+unsigned ids above 2^63, fractional and void quantities, clocks years ahead, damaged opt-outs, dimension
+ties, duplicate columns, files outside the layout, privacy-scan false alarms, ...), each under its own
+marker id. The landing preflight runs (twice: the second run must
 change nothing), then ONE `dbt build` into a temporary DuckDB file, and the test asserts per kind the exact
 count of its rows in the row quarantine, the file quarantine, the staged models, the order and reference
 checks and every mart.

@@ -28,6 +28,9 @@ SCHEMAS = ("staging", "intermediate", "marts", "seeds")
 # models created before the kill: past the staging layer (about 55 models), into the intermediate layer
 KILL_AFTER_MODELS = 70
 MODELS_ONLY = ["--exclude-resource-type", "test", "unit_test"]
+# stamped with the run's start time by design (identity decisions, tag computation): they differ between any
+# two builds, so they are left out of the comparison
+RUN_TIME_COLUMNS = {"decided_at", "detected_at", "computed_at"}
 
 
 def _env(root: Path, landing: Path, name: str) -> dict:
@@ -81,15 +84,18 @@ def _fingerprints(db: Path) -> dict[str, tuple]:
     con = duckdb.connect(str(db), read_only=True)
     register_udfs(con)
     try:
-        relations = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            f"where table_schema in {SCHEMAS} order by 1, 2"
-        ).fetchall()
+        columns: dict[str, list[str]] = {}
+        for schema, name, column in con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where table_schema in {SCHEMAS} order by table_schema, table_name, ordinal_position"
+        ).fetchall():
+            if column not in RUN_TIME_COLUMNS or schema == "staging":
+                columns.setdefault(f'"{schema}"."{name}"', []).append(f'"{column}"')
         return {
-            f"{schema}.{name}": con.execute(
-                f'select count(*), bit_xor(hash(t)) from "{schema}"."{name}" as t'
+            relation: con.execute(
+                f"select count(*), bit_xor(hash({', '.join(names)})) from {relation}"
             ).fetchone()
-            for schema, name in relations
+            for relation, names in columns.items()
         }
     finally:
         con.close()
