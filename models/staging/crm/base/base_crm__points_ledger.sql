@@ -1,8 +1,8 @@
 {#-
     Every landed loyalty points movement, typed and checked. Quarantine checks, in order: missing_key,
     invalid_code, invalid_timestamp, future_timestamp, duplicate_row; invalid_amount (points beyond the
-    integer type) right after missing_key. The sign of points follows change_type and is tested, not
-    quarantined.
+    integer type) right after missing_key, and after future_timestamp when the sign of points contradicts
+    change_type (EARN >= 0, REDEEM and EXPIRE < 0).
     missing_value right after missing_key: card_no or points NULL.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
@@ -88,6 +88,9 @@ checked as (
             when occurred_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('occurred_at') }} then 'invalid_timestamp'
             when {{ is_future_timestamp('occurred_at') }} then 'future_timestamp'
+            -- the sign the change type implies (earned points are positive, redeemed and expired negative)
+            when (change_type = 'EARN' and points < 0) or (change_type in ('REDEEM', 'EXPIRE') and points >= 0)
+                then 'invalid_amount'
         end as _row_issue
     from renamed
 

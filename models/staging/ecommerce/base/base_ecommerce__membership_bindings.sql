@@ -77,6 +77,7 @@ checked as (
             when bound_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
+            when unbound_at < bound_at then 'invalid_timestamp'
         end as _row_issue
     from renamed
 

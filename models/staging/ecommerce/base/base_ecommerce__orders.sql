@@ -110,6 +110,9 @@ checked as (
             when _has_raw_discount_amount and discount_amount is null then 'invalid_amount'
             when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'
             when payment_amount < 0 then 'negative_amount_on_sale'
+            -- a refund is between nothing and what was paid
+            when refund_amount < 0 or refund_amount > payment_amount then 'invalid_amount'
+            when paid_at < created_at then 'invalid_timestamp'
             when {{ is_implausible_amount(['total_amount', 'discount_amount', 'payment_amount', 'refund_amount']) }}
                 then 'implausible_amount'
         end as _row_issue

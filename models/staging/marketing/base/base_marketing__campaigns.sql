@@ -69,6 +69,7 @@ checked as (
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
             when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when _has_raw_cost and cost_amount is null then 'invalid_amount'
+            when cost_amount < 0 then 'invalid_amount'
             when holdout_rate is null or holdout_rate < 0 or holdout_rate >= 1 then 'invalid_amount'
         end as _row_issue
     from renamed

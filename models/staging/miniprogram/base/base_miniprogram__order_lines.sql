@@ -79,8 +79,8 @@ checked as (
             when _has_raw_quantity and quantity is null then 'invalid_quantity'
             when quantity is null or unit_price_amount is null or paid_amount is null then 'invalid_amount'
             when paid_amount < 0 then 'negative_amount_on_sale'
-            -- a paid line with a negative quantity is a sign error, not a void
-            when quantity < 0 then 'invalid_quantity'
+            -- a paid line sells at least one unit: a negative quantity is a sign error, 0 a keying error
+            when quantity < 1 then 'invalid_quantity'
             when {{ is_implausible_amount(['unit_price_amount', 'paid_amount']) }} then 'implausible_amount'
         end as _row_issue
     from renamed

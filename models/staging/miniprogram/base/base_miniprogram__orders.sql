@@ -103,6 +103,7 @@ checked as (
             -- a version stamped after its extract or the run must never supersede a real one
             when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when paid_amount < 0 then 'negative_amount_on_sale'
+            when refund_amount < 0 or refund_amount > paid_amount then 'invalid_amount'
             when {{ is_implausible_amount(['total_amount', 'discount_amount', 'paid_amount', 'refund_amount']) }}
                 then 'implausible_amount'
         end as _row_issue
