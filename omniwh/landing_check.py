@@ -17,7 +17,9 @@ check                       action    meaning
 ``empty_file``              rejected  0 bytes (DuckDB: "too small to be a Parquet file"; a CSV without header)
 ``undecodable_text``        rejected  a CSV that is not UTF-8 (typically a GBK/GB18030 export)
 ``malformed_csv``           rejected  a quote never closed, a row with more or fewer fields than the header,
-                                      an empty or repeated header name
+                                      an empty header name
+``duplicate_columns``       rejected  a column name twice in one file (CSV header or Parquet schema): which of
+                                      the two a reader keeps is undefined, so neither can be believed
 ``unreadable_parquet``      rejected  a Parquet file whose footer or data pages cannot be decoded
 ``missing_columns``         rejected  a contract column is absent (read with union_by_name it would be NULL
                                       for every row of the file: a missing ``coupon_code`` would silently
@@ -30,6 +32,10 @@ check                       action    meaning
 ``unexpected_file``         ignored   a file in a table folder that the glob does not read (wrong extension
                                       or depth): left in place and recorded, since its rows would be lost
 ``unknown_table``           ignored   a file under a system folder for a table the contract does not have
+``outside_layout``          ignored   a file outside ``<system>/<table>/``: at the landing root, directly in a
+                                      system folder, or under a folder no contract system has. Left in place
+                                      and listed, never silently skipped (names starting with ``.`` or ``_``
+                                      at the landing root are the tooling's own: markers, ``_rejected``)
 ==========================  ========  ===============================================================
 
 Rejected files are MOVED out of the glob to ``<landing>/_rejected/<system>/<table>/<partition>/<file>`` (a
@@ -41,7 +47,11 @@ and check) is not appended again, and rejected files are no longer in the glob. 
 it back under its original path; the next run checks it afresh.
 
 Exit status: 0 when the check ran (rejections included, so the build goes on without the rejected files);
-1 with ``--fail-on-reject`` when at least one file was rejected in this run; 2 on a usage or contract error.
+1 with ``--fail-on-reject`` when at least one file was rejected in this run; 2 on a usage or contract error
+(the landing folder does not exist); 3 when the landing folder, or a table of the contract, holds no file dbt
+could read after the check (an empty landing is a failed transfer, not "0 files, OK"; dbt would stop on the
+table's empty glob with a message about a file pattern instead). Every message names the table, the file or
+folder, and the setting to check (``--landing`` / ``$OMNI_LANDING_PATH``).
 """
 
 from __future__ import annotations
@@ -66,6 +76,8 @@ import yaml
 from omniwh import progress
 
 REJECTED_DIR = "_rejected"
+LANDING_ENV = "OMNI_LANDING_PATH"
+EXIT_EMPTY = 3
 MANIFEST_NAME = "manifest.parquet"
 PARTITION = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
 # columns dbt-duckdb adds to every landed row (filename=true, hive_partitioning=true), not in the files
@@ -131,6 +143,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     new_manifest_rows: int = 0
+    # "<system>.<table>: <folder>" of every contract table left without a file dbt reads
+    empty_tables: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[Finding]:
@@ -138,7 +152,11 @@ class Report:
 
 
 class ContractError(ValueError):
-    """The contract (the sources YAML) could not be read."""
+    """The contract (the sources YAML) could not be read, or the landing folder does not exist."""
+
+
+class EmptyLandingError(ValueError):
+    """The landing folder, or a table of the contract, holds no file dbt can read."""
 
 
 def load_contract(project_dir: Path) -> dict[tuple[str, str], TableContract]:
@@ -236,6 +254,12 @@ def _column_findings(contract: TableContract, names: list[str]) -> list[tuple[st
     return out
 
 
+def _repeated(names: list[str]) -> str:
+    seen: set[str] = set()
+    repeated = [name for name in names if name in seen or seen.add(name)]
+    return ", ".join(sorted(set(repeated)))
+
+
 def check_csv(path: Path, contract: TableContract) -> tuple[list[tuple[str, str, str]], int | None]:
     data = path.read_bytes()
     try:
@@ -255,8 +279,12 @@ def check_csv(path: Path, contract: TableContract) -> tuple[list[tuple[str, str,
         header = next(reader, None)
         if not header or all(not name.strip() for name in header):
             return [("malformed_csv", "rejected", "no header row")], None
-        if any(not name.strip() for name in header) or len(set(header)) != len(header):
-            return [("malformed_csv", "rejected", "empty or repeated column name in the header")], None
+        if any(not name.strip() for name in header):
+            return [("malformed_csv", "rejected", "empty column name in the header")], None
+        repeated = _repeated(header)
+        if repeated:
+            detail = "column names repeated in the header: " + repeated
+            return [("duplicate_columns", "rejected", detail)], None
         for record in reader:
             if not record:  # a blank line: DuckDB skips it too
                 continue
@@ -282,6 +310,11 @@ def check_parquet(path: Path, contract: TableContract) -> tuple[list[tuple[str, 
         row_count = parquet_file.metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a damaged footer
         return [("unreadable_parquet", "rejected", f"footer unreadable: {str(exc)[:200]}")], None
+    repeated = _repeated(schema.names)
+    if repeated:
+        # schema.field(name) is ambiguous for a repeated name: decide before looking at types
+        detail = "column names repeated in the schema: " + repeated
+        return [("duplicate_columns", "rejected", detail)], row_count
     findings = _column_findings(contract, schema.names)
     mismatched = []
     for name, expected in contract.columns.items():
@@ -328,7 +361,10 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
     detected_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
     report = Report()
     if not landing.is_dir():
-        raise ContractError(f"landing folder {landing} does not exist")
+        raise ContractError(
+            f"landing folder {landing} does not exist: check --landing or ${LANDING_ENV} "
+            f"(now {os.environ.get(LANDING_ENV, 'unset')!r})"
+        )
 
     for system_dir in sorted(p for p in landing.iterdir() if p.is_dir() and p.name in systems):
         for table_dir in sorted(p for p in system_dir.iterdir() if p.is_dir()):
@@ -338,6 +374,10 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
                 report.findings.extend(
                     _check_file(landing, table_dir, path, contract, system_dir.name, dry_run)
                 )
+    for path in _outside_layout(landing, systems):
+        report.files_checked += 1
+        report.findings.append(_outside_layout_finding(landing, path))
+    report.empty_tables = _empty_tables(landing, contracts, report)
 
     manifest_path = landing / REJECTED_DIR / MANIFEST_NAME
     manifest = _read_manifest(manifest_path)
@@ -373,6 +413,54 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
         pq.write_table(combined, tmp)
         os.replace(tmp, manifest_path)
     return report
+
+
+def _outside_layout(landing: Path, systems: set[str]) -> list[Path]:
+    """Files dbt never reads because they are not under <system>/<table>/ of a contract system."""
+    found = []
+    for entry in sorted(landing.iterdir()):
+        # the tooling's own entries: completion markers, _rejected/
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file():
+            found.append(entry)
+        elif entry.name not in systems:
+            found.extend(sorted(p for p in entry.rglob("*") if p.is_file()))
+        else:
+            found.extend(sorted(p for p in entry.iterdir() if p.is_file()))
+    return found
+
+
+def _outside_layout_finding(landing: Path, path: Path) -> Finding:
+    relative = path.relative_to(landing).as_posix()
+    return Finding(
+        relative,
+        relative.split("/")[0] if "/" in relative else None,
+        None,
+        "outside_layout",
+        "ignored",
+        "not under <system>/<table>/dt=YYYY-MM-DD/ of a contract table (docs/landing_contract.md): dbt does "
+        "not read this file; move it into its table's folder or out of the landing area",
+        None,
+        path.stat().st_size,
+        _md5(path),
+    )
+
+
+def _empty_tables(
+    landing: Path, contracts: dict[tuple[str, str], TableContract], report: Report
+) -> list[str]:
+    """Contract tables whose dbt glob matches no file once the rejected files are out (dry run: would be)."""
+    rejected = {f.file_path for f in report.rejected}
+    empty = []
+    for (system, table), contract in sorted(contracts.items()):
+        pattern = f"{system}/{table}/*/*.{contract.file_format}"
+        readable = [
+            p for p in landing.glob(pattern) if p.relative_to(landing).as_posix() not in rejected
+        ]
+        if not readable:
+            empty.append(f"{system}.{table}: {landing / pattern}")
+    return empty
 
 
 def _check_file(
@@ -477,6 +565,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(report.rejected)} rejected, {report.new_manifest_rows} new manifest rows"
         f"{' (dry run)' if args.dry_run else ''}"
     )
+    if report.empty_tables:
+        setting = f"--landing / ${LANDING_ENV} (now {args.landing!r})"
+        if report.files_checked == 0:
+            print(f"landing_check: error: the landing folder {args.landing} holds no file; check {setting}",
+                  file=sys.stderr)
+        for table in report.empty_tables:
+            print(
+                f"landing_check: error: table {table} matches no readable file (rejected files are listed "
+                f"in {REJECTED_DIR}/{MANIFEST_NAME}); check {setting}",
+                file=sys.stderr,
+            )
+        return EXIT_EMPTY
     return 1 if args.fail_on_reject and report.rejected else 0
 
 

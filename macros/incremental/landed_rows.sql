@@ -77,6 +77,13 @@
     {%- if files | length == 0 -%}
         {#- nothing new: one file gives the columns, no row is read -#}
         {%- set latest = run_query("select max(file) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+        {%- if latest is none -%}
+            {{ exceptions.raise_compiler_error(
+                "landing table " ~ source_name ~ "." ~ table_name ~ " (model " ~ this.identifier ~ "): no file matches "
+                ~ pattern ~ "; check OMNI_LANDING_PATH (now '" ~ env_var('OMNI_LANDING_PATH', 'unset')
+                ~ "') and run the preflight: python -m omniwh.landing_check --landing <path>"
+            ) }}
+        {%- endif -%}
         {{ return("(select * from " ~ reader ~ "(['" ~ latest ~ "']" ~ options ~ " where 1 = 0)") }}
     {%- endif -%}
     {%- set quoted = [] -%}

@@ -14,6 +14,13 @@
     Kinds of match: `clear_identifier` (a whole value or a token equals a clear identifier; the label names
     the pii column it came from), `mobile_number` (a token is an 11-digit mainland mobile, optionally after
     86) and `formatted_mobile_number` (a value contains a mobile written with spaces or dashes).
+    Form and provenance (no false alarm on common words): an identifier of ID FORM (6+ characters of
+    [0-9A-Za-z_-]: phones, card numbers, openids, unionids, buyer ids) is matched against every token of every
+    column. A FREE-TEXT identifier (a name, a nickname: anything else) is matched only against tokens of text
+    columns, never against numbers (an amount of 100 is not the nickname "100"), and not at all when the same
+    value is also a value of a non-personal column of an upstream stg_ model (a city 上海, a banner name, a
+    channel code SMS: a common word that someone chose as a nickname is still a common word). A purely
+    numeric identifier shorter than 6 digits identifies nobody and is ignored.
 -#}
 
 {#- Schemas (as built) of the enabled models under models/<folder>/, e.g. folder 'marts' -#}
@@ -164,6 +171,26 @@
         {{ exceptions.raise_compiler_error(model.name ~ ': no pii-tagged column upstream; nothing to scan against') }}
     {%- endif -%}
 
+    {#- 1b. public words: values of the documented non-personal columns of upstream stg_ models -#}
+    {%- set public_selects = [] -%}
+    {%- for unique_id in privacy_scan_ancestors(model) | sort -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- if node is not none and node.resource_type == 'model' and node.fqn | length > 2
+                and node.fqn[1] == 'staging' and node.name.startswith('stg_')
+                and node.config.materialized != 'ephemeral' -%}
+            {%- for column_name, column in node.columns.items() | sort
+                    if not column_name.startswith('_') and not privacy_scan_is_pii_column(column) -%}
+                {%- do public_selects.append(
+                    "select cast(" ~ adapter.quote(column_name) ~ " as " ~ dbt.type_string() ~ ") as public_value from "
+                    ~ node.relation_name
+                ) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not public_selects -%}
+        {%- do public_selects.append("select cast(null as " ~ dbt.type_string() ~ ") as public_value") -%}
+    {%- endif -%}
+
     {#- 2. every scannable column of every relation in the scanned schemas -#}
     {%- set value_selects = [] -%}
     {%- for schema in privacy_scan_folder_schemas(folder) -%}
@@ -176,14 +203,16 @@
                     {%- set ns.fractional = true -%}
                 {%- endfor -%}
                 {%- set value = adapter.quote(column.name) -%}
+                {%- set is_text = dtype.startswith('VARCHAR') or dtype.startswith('TEXT') or dtype.startswith('STRING')
+                    or dtype.startswith('CHAR') -%}
                 {%- if ns.fractional -%}
                     {%- set value = try_cast_or_null('floor(' ~ value ~ ')', 'bigint') -%}
                 {%- endif -%}
                 {%- if not ns.skip -%}
                     {%- do value_selects.append(
                         "select '" ~ schema ~ "." ~ relation.identifier ~ "' as relation_name, '" ~ column.name
-                        ~ "' as column_name, cast(" ~ value ~ " as " ~ dbt.type_string() ~ ") as cell_value from "
-                        ~ relation
+                        ~ "' as column_name, " ~ ('true' if is_text else 'false') ~ " as is_text_column, cast("
+                        ~ value ~ " as " ~ dbt.type_string() ~ ") as cell_value from " ~ relation
                     ) -%}
                 {%- endif -%}
             {%- endfor -%}
@@ -201,15 +230,48 @@ identifier_values as (
 
 ),
 
-clear_identifiers as (
+identifiers_formed as (
 
     select
         identifier,
-        min(identifier_source) as identifier_source
+        min(identifier_source) as identifier_source,
+        {{ regexp_full_match('identifier', '[0-9A-Za-z_-]{6,}') }} as is_id_form
     from identifier_values
     where identifier is not null
         and length(identifier) >= {{ min_identifier_length }}
+        -- a number of fewer than 6 digits identifies nobody
+        and not {{ regexp_full_match('identifier', '[0-9]{1,5}') }}
     group by identifier
+
+),
+
+public_values as (
+
+    {{ public_selects | join('\n    union all\n    ') }}
+
+),
+
+-- free-text identifiers that are also a non-personal value upstream: common words, not identifiers
+common_words as (
+
+    select distinct identifiers_formed.identifier
+    from identifiers_formed
+    inner join public_values
+        on identifiers_formed.identifier = public_values.public_value
+    where not identifiers_formed.is_id_form
+
+),
+
+clear_identifiers as (
+
+    select
+        identifiers_formed.identifier,
+        identifiers_formed.identifier_source,
+        identifiers_formed.is_id_form
+    from identifiers_formed
+    left join common_words
+        on identifiers_formed.identifier = common_words.identifier
+    where common_words.identifier is null
 
 ),
 
@@ -224,6 +286,7 @@ distinct_values as (
     select distinct
         relation_name,
         column_name,
+        is_text_column,
         cell_value
     from mart_values
     where cell_value is not null
@@ -237,6 +300,7 @@ token_rows as (
     select
         relation_name,
         column_name,
+        is_text_column,
         cell_value as token
     from distinct_values
 
@@ -245,6 +309,7 @@ token_rows as (
     select
         relation_name,
         column_name,
+        is_text_column,
         {{ privacy_scan_split_to_rows('cell_value', '[^0-9A-Za-z_-]+') }} as token
     from distinct_values
 
@@ -253,6 +318,7 @@ token_rows as (
     select
         relation_name,
         column_name,
+        is_text_column,
         {{ privacy_scan_split_to_rows('cell_value', '[^0-9A-Za-z]+') }} as token
     from distinct_values
 
@@ -263,6 +329,7 @@ tokens as (
     select distinct
         relation_name,
         column_name,
+        is_text_column,
         token
     from token_rows
     where token <> ''
@@ -280,6 +347,8 @@ identifier_matches as (
     from tokens
     inner join clear_identifiers
         on tokens.token = clear_identifiers.identifier
+    -- free-text identifiers (names, nicknames) only in text columns
+    where clear_identifiers.is_id_form or tokens.is_text_column
     group by
         tokens.relation_name,
         tokens.column_name,

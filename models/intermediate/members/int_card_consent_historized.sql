@@ -5,11 +5,65 @@
 -- statement there is no span (no statement is not consent). This is the one place these rules are written
 -- (docs/data_protection.md, "Consent"): dim_members reads the current spans, the campaign models look up the
 -- span covering a send with valid_from_at <= T < coalesce(valid_to_at, infinity).
+-- Fail-safe: a quarantined row that may be an opt-out (base_crm__consent_events._blocks_targeting: unparseable
+-- or future time, unknown source, misspelt status, unknown channel) counts as an OPT_OUT statement with source
+-- QUARANTINED_ROW, on its channel or on every channel when its channel is unknown, from its own valid time or
+-- else its extract, until a valid later statement: damage never leaves a person targetable.
 with
 
 consent_events as (
 
     select * from {{ ref('stg_crm__consent_events') }}
+
+),
+
+-- the quarantined rows that block; the quarantine itself (reason, raw row) is listed in int_rows_quarantined
+blocking_rows as (
+
+    select
+        card_no,
+        _blocked_channel,
+        _blocked_from_at
+    from {{ ref('base_crm__consent_events') }}
+    where _blocks_targeting
+        and _blocked_from_at is not null
+
+),
+
+consent_channels as (
+
+    select distinct channel from consent_events
+
+),
+
+blocking_statements as (
+
+    select
+        blocking_rows.card_no,
+        consent_channels.channel,
+        blocking_rows._blocked_from_at as changed_at,
+        'OPT_OUT' as consent_status,
+        'QUARANTINED_ROW' as consent_source
+    from blocking_rows
+    inner join consent_channels
+        on consent_channels.channel = coalesce(blocking_rows._blocked_channel, consent_channels.channel)
+
+),
+
+statements as (
+
+    select
+        card_no,
+        channel,
+        changed_at,
+        consent_status,
+        consent_source
+    from consent_events
+
+    union all
+
+    -- the same five columns, in the same order
+    select * from blocking_statements
 
 ),
 
@@ -32,7 +86,7 @@ cards as (
 
     union distinct
 
-    select card_no from consent_events
+    select card_no from statements
 
 ),
 
@@ -52,19 +106,19 @@ statements_ranked as (
 
     select
         card_holders.holder_key,
-        consent_events.channel as consent_channel,
-        consent_events.changed_at,
-        consent_events.consent_status,
-        consent_events.consent_source,
+        statements.channel as consent_channel,
+        statements.changed_at,
+        statements.consent_status,
+        statements.consent_source,
         row_number() over (
-            partition by card_holders.holder_key, consent_events.channel, consent_events.changed_at
+            partition by card_holders.holder_key, statements.channel, statements.changed_at
             order by
-                case when consent_events.consent_status = 'OPT_OUT' then 0 else 1 end,
-                consent_events.card_no asc
+                case when statements.consent_status = 'OPT_OUT' then 0 else 1 end,
+                statements.card_no asc
         ) as tie_rank
-    from consent_events
+    from statements
     inner join card_holders
-        on consent_events.card_no = card_holders.card_no
+        on statements.card_no = card_holders.card_no
 
 ),
 

@@ -7,7 +7,14 @@
       it onto, it would otherwise vanish silently.
     - unknown_store: a POS or mini-program order whose store_id is in no version of the store master.
     - unknown_shop: a Tmall/JD order from a shop that the seed ecommerce_shops does not map to a banner.
-    A record gets one reason; an order is checked for its store before its shop (a record has only one of them).
+    - quarantined_line: a line of the order was quarantined in staging for its content (invalid or implausible
+      quantity or amount, bad code, ...; copies and older versions do not count): the lines would no longer
+      add up to the order, so the order waits whole for a corrected extract instead of reaching the facts
+      with part of its basket.
+    - void_line_on_sale: a POS SALE ticket with a line of negative quantity (a void the till did not net).
+      Voids are not netted against the line they cancel (which line is ambiguous); the ticket is kept out
+      whole, its net sales shown here.
+    A record gets one reason, in the order of this list after the refunds.
 -#}
 
 with
@@ -33,6 +40,51 @@ store_versions as (
 ecommerce_shops as (
 
     select * from {{ ref('ecommerce_shops') }}
+
+),
+
+pos_lines as (
+
+    select * from {{ ref('stg_pos__transaction_lines') }}
+
+),
+
+-- lines quarantined for their content (not copies or older versions), by the order id they name
+defective_lines as (
+
+    select {{ dbt.concat(["'POS:'", 'ticket_id']) }} as order_id
+    from {{ ref('base_pos__transaction_lines') }}
+    where _quarantine_reason not in ('duplicate_row', 'superseded_version')
+        and ticket_id is not null
+
+    union all
+
+    select {{ dbt.concat(['platform', "':'", 'order_id']) }} as order_id
+    from {{ ref('base_ecommerce__order_lines') }}
+    where _quarantine_reason not in ('duplicate_row', 'superseded_version')
+        and platform is not null
+        and order_id is not null
+
+    union all
+
+    select {{ dbt.concat(["'MINIPROGRAM:'", 'order_id']) }} as order_id
+    from {{ ref('base_miniprogram__order_lines') }}
+    where _quarantine_reason not in ('duplicate_row', 'superseded_version', 'erased')
+        and order_id is not null
+
+),
+
+orders_with_defective_lines as (
+
+    select distinct order_id from defective_lines
+
+),
+
+sales_with_void_lines as (
+
+    select distinct {{ dbt.concat(["'POS:'", 'ticket_id']) }} as order_id
+    from pos_lines
+    where quantity < 0
 
 ),
 
@@ -69,6 +121,8 @@ orders_checked as (
         case
             when orders.store_id is not null and known_stores.store_id is null then 'unknown_store'
             when orders.shop_id is not null and ecommerce_shops.shop_id is null then 'unknown_shop'
+            when orders_with_defective_lines.order_id is not null then 'quarantined_line'
+            when sales_with_void_lines.order_id is not null then 'void_line_on_sale'
         end as quarantine_reason
     from orders
     left join known_stores
@@ -76,6 +130,11 @@ orders_checked as (
     left join ecommerce_shops
         on orders.channel = ecommerce_shops.platform
             and orders.shop_id = ecommerce_shops.shop_id
+    left join orders_with_defective_lines
+        on orders.order_id = orders_with_defective_lines.order_id
+    -- int_orders_unioned holds SALE tickets only: a negative line here is a void, not a refund
+    left join sales_with_void_lines
+        on orders.order_id = sales_with_void_lines.order_id
 
 ),
 

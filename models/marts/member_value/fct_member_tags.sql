@@ -80,12 +80,31 @@ current_snapshots as (
 
 ),
 
-banners as (
+-- one name per banner code: stores of one banner may spell it differently (dimension drift); the name most
+-- of its stores carry wins, then the smallest, so the tag's key (member, group, code) stays unique
+banner_names_counted as (
 
-    select distinct
+    select
+        banner_code,
+        banner_name,
+        row_number() over (
+            partition by banner_code
+            order by count(*) desc, banner_name asc
+        ) as name_rank
+    from stores
+    group by
         banner_code,
         banner_name
-    from stores
+
+),
+
+banners as (
+
+    select
+        banner_code,
+        banner_name
+    from banner_names_counted
+    where name_rank = 1
 
 ),
 

@@ -87,7 +87,7 @@ checked as (
                 ) then 'invalid_code'
             when event_at is null or _extracted_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('event_at') }} then 'invalid_timestamp'
-            when event_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('event_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

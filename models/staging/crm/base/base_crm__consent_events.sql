@@ -6,6 +6,11 @@
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
     Erasure: a row carrying an identifier on the erasure list is reduced to an `erased` tombstone.
+    Fail-safe: a quarantined row that may be an opt-out (its status does not read as an opt-in: OPT_OUT
+    misspelt, an unknown word, nothing) still blocks marketing on its channel (on every channel when the
+    channel is not one of the four) from its own time when that is valid, else from its extract
+    (`_blocks_targeting`, `_blocked_channel`, `_blocked_from_at`); int_card_consent_historized applies it until
+    a valid later statement. A damaged opt-out is never read as "still opted in".
 -#}
 
 -- incremental, unlike the folder default (table): a daily run reads only the last loads' files and
@@ -59,6 +64,8 @@ renamed as (
         {{ iso8601_to_utc('changed_at') }} as changed_at,
         upper(trim(source)) as consent_source,
         nullif(trim(changed_at), '') is null as _is_raw_changed_at_missing,
+        -- the status reduced to its letters: 'Opt-In', 'opt in' and 'OPTIN' all read as an opt-in
+        upper({{ regexp_replace_all('consent_status', '[^A-Za-z]', "''") }}) as _status_letters,
         substring(filename, {{ dbt.position("'crm/consent_events/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
         _row_fingerprint,
@@ -84,18 +91,37 @@ checked as (
                 then 'invalid_code'
             when changed_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('changed_at') }} then 'invalid_timestamp'
-            when changed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('changed_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
+
+),
+
+-- a damaged row that may be an opt-out blocks targeting (applied in int_card_consent_historized)
+fail_safe as (
+
+    select
+        *,
+        _row_issue is not null
+        and _row_issue <> 'erased'
+        and card_no is not null
+        and coalesce(_status_letters, '') <> 'OPTIN' as _blocks_targeting,
+        case
+            when _row_issue = 'future_timestamp' or changed_at is null
+                or {{ is_implausibly_early('changed_at') }}
+                then _extracted_at
+            else changed_at
+        end as _blocked_from_at
+    from checked
 
 ),
 
 landed as (
 
     {% if is_incremental() %}
-        {{ landed_rows_with_previous('checked', ['card_no', 'channel', 'changed_at']) }}
+        {{ landed_rows_with_previous('fail_safe', ['card_no', 'channel', 'changed_at']) }}
     {% else %}
-        select * from checked
+        select * from fail_safe
     {% endif %}
 
 ),
@@ -120,7 +146,13 @@ final as (
         _extracted_at,
         _row_fingerprint,
         _erasure_action,
-        _quarantine_reason
+        _quarantine_reason,
+        -- only quarantined rows block: a duplicate is a copy of a statement that is staged
+        coalesce(_blocks_targeting and _quarantine_reason <> 'duplicate_row', false) as _blocks_targeting,
+        case
+            when _blocks_targeting and channel in ('SMS', 'WECOM', 'MINIPROGRAM', 'EMAIL') then channel
+        end as _blocked_channel,
+        case when _blocks_targeting then _blocked_from_at end as _blocked_from_at
     from quarantined
 
 )

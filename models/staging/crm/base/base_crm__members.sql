@@ -120,7 +120,7 @@ checked as (
             when updated_at is null then 'invalid_timestamp'
             when _has_raw_enrolled_at and enrolled_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
         end as _row_issue
     from flagged
 
@@ -128,7 +128,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['card_no']) }}
+    {{ quarantine_duplicates('checked', ['card_no'], version_at='updated_at') }}
 
 ),
 

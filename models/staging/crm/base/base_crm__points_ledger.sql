@@ -1,7 +1,8 @@
 {#-
     Every landed loyalty points movement, typed and checked. Quarantine checks, in order: missing_key,
-    invalid_code, invalid_timestamp, future_timestamp, duplicate_row (points are Parquet integers, so
-    invalid_amount cannot occur here; their sign follows change_type and is tested, not quarantined).
+    invalid_code, invalid_timestamp, future_timestamp, duplicate_row; invalid_amount (points beyond the
+    integer type) right after missing_key, and after future_timestamp when the sign of points contradicts
+    change_type (EARN >= 0, REDEEM and EXPIRE < 0).
     missing_value right after missing_key: card_no or points NULL.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
@@ -58,7 +59,8 @@ renamed as (
         nullif(trim(ledger_id), '') as ledger_id,
         nullif(trim(card_no), '') as card_no,
         upper(trim(change_type)) as change_type,
-        cast(points as {{ dbt.type_int() }}) as points,
+        {{ try_cast_or_null('points', dbt.type_int()) }} as points,
+        points is not null as _has_raw_points,
         nullif(trim(source_order_id), '') as source_order_id,
         {{ iso8601_to_utc('occurred_at') }} as occurred_at,
         substring(filename, {{ dbt.position("'crm/points_ledger/'", 'filename') }}) as _source_file,
@@ -78,12 +80,17 @@ checked as (
             -- an erased person's record: a tombstone counted by int_rows_erased, listed nowhere
             when _erasure_action = 'dropped' then 'erased'
             when ledger_id is null then 'missing_key'
+            -- beyond the integer type: never a failed cast
+            when _has_raw_points and points is null then 'invalid_amount'
             when card_no is null or points is null then 'missing_value'
             when _text_issue is not null then _text_issue
             when coalesce(change_type, '') not in ('EARN', 'REDEEM', 'EXPIRE', 'ADJUST') then 'invalid_code'
             when occurred_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('occurred_at') }} then 'invalid_timestamp'
-            when occurred_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('occurred_at') }} then 'future_timestamp'
+            -- the sign the change type implies (earned points are positive, redeemed and expired negative)
+            when (change_type = 'EARN' and points < 0) or (change_type in ('REDEEM', 'EXPIRE') and points >= 0)
+                then 'invalid_amount'
         end as _row_issue
     from renamed
 

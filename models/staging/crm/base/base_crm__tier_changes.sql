@@ -73,7 +73,7 @@ checked as (
             when coalesce(change_reason, '') not in ('UPGRADE', 'DOWNGRADE', 'MANUAL') then 'invalid_code'
             when changed_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('changed_at') }} then 'invalid_timestamp'
-            when changed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('changed_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

@@ -76,7 +76,8 @@ checked as (
             when platform not in ('TMALL', 'JD') then 'invalid_code'
             when bound_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
+            when unbound_at < bound_at then 'invalid_timestamp'
         end as _row_issue
     from renamed
 
@@ -84,7 +85,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['platform', 'buyer_id']) }}
+    {{ quarantine_duplicates('checked', ['platform', 'buyer_id'], version_at='updated_at') }}
 
 ),
 

@@ -3,7 +3,9 @@
     quarantined as duplicate_row; should a line arrive again with other content, the latest extract wins and
     the older content is quarantined as superseded_version. A line has no time of its own; its business
     date is the landing partition `dt`, the order's created date in Asia/Shanghai (docs/landing_contract.md).
-    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, invalid_amount,
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp (extract
+    after the run), invalid_quantity (beyond the integer type), invalid_amount, negative_amount_on_sale,
+    invalid_quantity (negative), implausible_amount; then
     duplicate_row, superseded_version.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
@@ -49,7 +51,8 @@ renamed as (
         nullif(trim(line_id), '') as line_id,
         nullif(trim(sku_id), '') as sku_id,
         upper(trim(category_code)) as category_code,
-        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        {{ try_cast_or_null('quantity', dbt.type_int()) }} as quantity,
+        quantity is not null as _has_raw_quantity,
         {{ to_yuan('unit_price') }} as unit_price,
         {{ to_yuan('payment_amount') }} as payment_amount,
         {{ to_yuan('refund_amount') }} as refund_amount,
@@ -76,9 +79,16 @@ checked as (
                     'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
                 ) then 'invalid_code'
             when _extracted_at is null then 'invalid_timestamp'
+            when {{ is_after_run_time('_extracted_at') }} then 'future_timestamp'
+            -- beyond the integer type (an unsigned 64-bit value above 2^63): never a failed cast
+            when _has_raw_quantity and quantity is null then 'invalid_quantity'
             when quantity is null or unit_price is null or payment_amount is null then 'invalid_amount'
             when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'
             when payment_amount < 0 then 'negative_amount_on_sale'
+            -- a positive paid line with a negative quantity is a sign error, not a void
+            when quantity < 0 then 'invalid_quantity'
+            when {{ is_implausible_amount(['unit_price', 'payment_amount', 'refund_amount']) }}
+                then 'implausible_amount'
         end as _row_issue
     from renamed
 

@@ -4,7 +4,8 @@
     superseded_version, exact re-sends as duplicate_row. Times are UTC already; float yuan become
     decimal(18, 2). The masked phone is carried as masked_phone only: it is never an identifier.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
-    invalid_amount, negative_amount_on_sale, duplicate_row, superseded_version.
+    invalid_amount, negative_amount_on_sale, implausible_amount, duplicate_row, superseded_version.
+    future_timestamp also when updated_at (the version time) or the extract lies after the run.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
     Erasure: a row carrying an identifier on the erasure list is kept with its personal columns nulled.
@@ -100,13 +101,20 @@ checked as (
                 then 'invalid_code'
             when created_at is null or updated_at is null or _extracted_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('created_at') }} then 'invalid_timestamp'
-            when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('created_at') }} then 'future_timestamp'
+            -- a version stamped after its extract or the run must never supersede a real one
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             -- the paid amount is required (0 for an unpaid order); the others must be numbers if present
             when payment_amount is null then 'invalid_amount'
             when _has_raw_total_amount and total_amount is null then 'invalid_amount'
             when _has_raw_discount_amount and discount_amount is null then 'invalid_amount'
             when _has_raw_refund_amount and refund_amount is null then 'invalid_amount'
             when payment_amount < 0 then 'negative_amount_on_sale'
+            -- a refund is between nothing and what was paid
+            when refund_amount < 0 or refund_amount > payment_amount then 'invalid_amount'
+            when paid_at < created_at then 'invalid_timestamp'
+            when {{ is_implausible_amount(['total_amount', 'discount_amount', 'payment_amount', 'refund_amount']) }}
+                then 'implausible_amount'
         end as _row_issue
     from renamed
 

@@ -69,7 +69,7 @@ checked as (
             when is_holdout is null then 'invalid_code'
             when assigned_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('assigned_at') }} then 'invalid_timestamp'
-            when assigned_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('assigned_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

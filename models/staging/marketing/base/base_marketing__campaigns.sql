@@ -67,8 +67,9 @@ checked as (
             when banner_code not in ('DS', 'HM', 'SM', 'CV') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when _has_raw_cost and cost_amount is null then 'invalid_amount'
+            when cost_amount < 0 then 'invalid_amount'
             when holdout_rate is null or holdout_rate < 0 or holdout_rate >= 1 then 'invalid_amount'
         end as _row_issue
     from renamed
@@ -77,7 +78,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['campaign_id']) }}
+    {{ quarantine_duplicates('checked', ['campaign_id'], version_at='updated_at') }}
 
 ),
 

@@ -66,7 +66,7 @@ checked as (
             when coalesce(redeem_channel, '') not in ('POS', 'MINIPROGRAM', 'TMALL', 'JD') then 'invalid_code'
             when redeemed_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('redeemed_at') }} then 'invalid_timestamp'
-            when redeemed_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('redeemed_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

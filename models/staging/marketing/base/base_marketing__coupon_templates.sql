@@ -37,7 +37,8 @@ renamed as (
         nullif(trim(campaign_id), '') as campaign_id,
         {{ to_yuan('face_value') }} as face_value_amount,
         {{ to_yuan('threshold_amount') }} as threshold_amount,
-        cast(valid_days as {{ dbt.type_int() }}) as valid_days,
+        {{ try_cast_or_null('valid_days', dbt.type_int()) }} as valid_days,
+        valid_days is not null as _has_raw_valid_days,
         upper(trim(channel_scope)) as channel_scope,
         {{ shanghai_local_to_utc('updated_at') }} as updated_at,
         face_value is not null as _has_raw_face_value,
@@ -60,9 +61,12 @@ checked as (
             when coalesce(channel_scope, '') not in ('ALL', 'ONLINE', 'OFFLINE') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when _has_raw_face_value and face_value_amount is null then 'invalid_amount'
             when _has_raw_threshold_amount and threshold_amount is null then 'invalid_amount'
+            when _has_raw_valid_days and valid_days is null then 'invalid_amount'
+            -- a coupon is worth something, asks a threshold of at least nothing and lasts at least a day
+            when face_value_amount <= 0 or threshold_amount < 0 or valid_days < 1 then 'invalid_amount'
         end as _row_issue
     from renamed
 
@@ -70,7 +74,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['template_id']) }}
+    {{ quarantine_duplicates('checked', ['template_id'], version_at='updated_at') }}
 
 ),
 

@@ -85,7 +85,7 @@ checked as (
                 then 'invalid_code'
             when issued_at is null or expires_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('issued_at') }} then 'invalid_timestamp'
-            when issued_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('issued_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

@@ -80,7 +80,7 @@ checked as (
             when coalesce(touch_status, '') not in ('SENT', 'DELIVERED', 'OPENED', 'CLICKED') then 'invalid_code'
             when touched_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('touched_at') }} then 'invalid_timestamp'
-            when touched_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('touched_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 

@@ -1,8 +1,9 @@
 {#-
     Every landed mini-program order line, typed and checked. Lines carry no time stamp: their business date
     is the landing partition `dt`, which for fact tables is the order's business date (Asia/Shanghai).
-    Quarantine checks, in order: missing_key, invalid_code, negative_amount_on_sale, duplicate_row
-    (integer fen and quantities in Parquet cannot be non-numbers, so invalid_amount cannot occur here).
+    Quarantine checks, in order: missing_key (also a line_no beyond the integer type), invalid_code,
+    future_timestamp (extract after the run), invalid_quantity (beyond the integer type), invalid_amount,
+    negative_amount_on_sale, invalid_quantity (negative), implausible_amount, duplicate_row.
     missing_value right after missing_key: sku_id NULL.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
@@ -43,10 +44,11 @@ renamed as (
 
     select
         nullif(trim(order_id), '') as order_id,
-        cast(line_no as {{ dbt.type_int() }}) as line_no,
+        {{ try_cast_or_null('line_no', dbt.type_int()) }} as line_no,
         nullif(trim(sku_id), '') as sku_id,
         upper(trim(category_code)) as category_code,
-        cast(quantity as {{ dbt.type_int() }}) as quantity,
+        {{ try_cast_or_null('quantity', dbt.type_int()) }} as quantity,
+        quantity is not null as _has_raw_quantity,
         {{ fen_to_yuan('unit_price_fen') }} as unit_price_amount,
         {{ fen_to_yuan('paid_fen') }} as paid_amount,
         cast(dt as date) as business_date,
@@ -72,7 +74,14 @@ checked as (
                     'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
                 )
                 then 'invalid_code'
+            when {{ is_after_run_time('_extracted_at') }} then 'future_timestamp'
+            -- beyond the integer type (an unsigned 64-bit value above 2^63): never a failed cast
+            when _has_raw_quantity and quantity is null then 'invalid_quantity'
+            when quantity is null or unit_price_amount is null or paid_amount is null then 'invalid_amount'
             when paid_amount < 0 then 'negative_amount_on_sale'
+            -- a paid line sells at least one unit: a negative quantity is a sign error, 0 a keying error
+            when quantity < 1 then 'invalid_quantity'
+            when {{ is_implausible_amount(['unit_price_amount', 'paid_amount']) }} then 'implausible_amount'
         end as _row_issue
     from renamed
 

@@ -2,8 +2,9 @@
     Every landed mini-program order row, typed and checked. A fact with versions: only the latest version of
     each order_id is usable; older versions are quarantined as superseded_version, exact re-sends as
     duplicate_row. Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp,
-    future_timestamp, negative_amount_on_sale, duplicate_row, superseded_version (amounts are integer fen in
-    Parquet, so invalid_amount cannot occur here).
+    future_timestamp (created_at or updated_at after the extract, or after the run), negative_amount_on_sale,
+    implausible_amount, duplicate_row, superseded_version (amounts are integer fen in Parquet: one too large
+    for decimal(18, 2) is NULL and missing_value).
     missing_value right after missing_key: openid (unless the buyer was erased), total or paid amount NULL.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
@@ -98,8 +99,13 @@ checked as (
                 then 'invalid_code'
             when created_at is null or updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('created_at') }} then 'invalid_timestamp'
-            when created_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('created_at') }} then 'future_timestamp'
+            -- a version stamped after its extract or the run must never supersede a real one
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
             when paid_amount < 0 then 'negative_amount_on_sale'
+            when refund_amount < 0 or refund_amount > paid_amount then 'invalid_amount'
+            when {{ is_implausible_amount(['total_amount', 'discount_amount', 'paid_amount', 'refund_amount']) }}
+                then 'implausible_amount'
         end as _row_issue
     from renamed
 

@@ -77,7 +77,7 @@ checked as (
             when _text_issue is not null then _text_issue
             when registered_at is null or updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 
@@ -85,7 +85,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['openid']) }}
+    {{ quarantine_duplicates('checked', ['openid'], version_at='updated_at') }}
 
 ),
 

@@ -4,7 +4,7 @@
     delivery arrive again with other content (e.g. delivered after first being sent while under way), the
     latest extract wins and the older content is quarantined as superseded_version.
     Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp,
-    invalid_amount, duplicate_row, superseded_version.
+    invalid_amount, implausible_amount, duplicate_row, superseded_version.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
 -#}
@@ -75,8 +75,9 @@ checked as (
             -- a delivered order has a delivery time, a cancelled one has none
             when (delivery_status = 'DELIVERED') <> (delivered_at is not null) then 'invalid_timestamp'
             when {{ is_implausibly_early('ordered_at') }} then 'invalid_timestamp'
-            when ordered_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('ordered_at') }} then 'future_timestamp'
             when order_amount is null then 'invalid_amount'
+            when {{ is_implausible_amount(['order_amount']) }} then 'implausible_amount'
         end as _row_issue
     from renamed
 

@@ -5,8 +5,11 @@
     Quantities and amounts keep the till's sign: negative on refund tickets.
     A line has no time of its own; its business date is the landing partition `dt`, which for POS is the
     ticket's business date (docs/landing_contract.md).
-    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, invalid_amount, duplicate_row,
-    superseded_version.
+    Quarantine checks, in order: missing_key, invalid_code, invalid_timestamp, future_timestamp (an extract
+    stamped after the run), invalid_quantity (no whole number), invalid_amount, invalid_quantity (quantity
+    and amount of opposite signs), implausible_amount, duplicate_row, superseded_version.
+    Quantities are never rounded: '1.5' or '1e3' is invalid_quantity. A line with a negative quantity and a
+    negative amount is a void or return line and is kept: it nets against the ticket's other lines.
     Shared checks (macros/quality): encoding_damage and oversize_value right after missing_key, a main
     time before 2000 as invalid_timestamp.
 -#}
@@ -46,10 +49,10 @@ renamed as (
 
     select
         nullif(trim(ticket_id), '') as ticket_id,
-        {{ try_cast_or_null('trim(line_no)', dbt.type_int()) }} as line_no,
+        {{ text_to_whole_number('line_no', dbt.type_int()) }} as line_no,
         nullif(trim(sku_id), '') as sku_id,
         upper(trim(category_code)) as category_code,
-        {{ try_cast_or_null('trim(quantity)', dbt.type_int()) }} as quantity,
+        {{ text_to_whole_number('quantity', dbt.type_int()) }} as quantity,
         {{ fen_to_yuan('unit_price_fen') }} as unit_price,
         {{ fen_to_yuan('net_amount_fen') }} as net_amount,
         cast(dt as date) as business_date,
@@ -79,7 +82,14 @@ checked as (
                     'APPAREL', 'HOME', 'ELECTRONICS', 'BABY', 'SNACKS'
                 ) then 'invalid_code'
             when _extracted_at is null then 'invalid_timestamp'
+            when {{ is_after_run_time('_extracted_at') }} then 'future_timestamp'
+            -- a quantity that is no whole number ('1.5', '1e3') is never rounded
+            when _raw_quantity is not null and quantity is null then 'invalid_quantity'
             when quantity is null or unit_price is null or net_amount is null then 'invalid_amount'
+            -- a void or return line nets within its ticket: quantity and amount carry the same sign;
+            -- opposite signs are a keying error
+            when quantity * net_amount < 0 then 'invalid_quantity'
+            when {{ is_implausible_amount(['net_amount', 'unit_price']) }} then 'implausible_amount'
         end as _row_issue
     from renamed
 

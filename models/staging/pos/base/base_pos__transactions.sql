@@ -4,7 +4,8 @@
     latest extract wins and the older content is quarantined as superseded_version.
     Amounts keep the till's sign: refunds are negative, so sales and refunds add up to net revenue.
     Quarantine checks, in order: missing_key, encoding_damage, oversize_value, invalid_code, invalid_timestamp
-    (including a till time before 2000), future_timestamp, invalid_amount, negative_amount_on_sale,
+    (including a till time before 2000), future_timestamp (also: till time or extract after the run),
+    invalid_amount, implausible_amount (seed quality_plausibility_limits), negative_amount_on_sale,
     refund_without_original, duplicate_row, superseded_version.
     Erasure: a ticket carrying an erased card or phone is kept with card_no and member_phone nulled
     (anonymised), so store sales stay right.
@@ -114,11 +115,13 @@ checked as (
                 then 'invalid_code'
             when transacted_at is null or _extracted_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('transacted_at') }} then 'invalid_timestamp'
-            when transacted_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('transacted_at') }} then 'future_timestamp'
             -- the paid amount is required; gross and discount may be absent but must be numbers if present
             when net_amount is null then 'invalid_amount'
             when _raw_gross_amount_fen is not null and gross_amount is null then 'invalid_amount'
             when _raw_discount_amount_fen is not null and discount_amount is null then 'invalid_amount'
+            when {{ is_implausible_amount(['gross_amount', 'discount_amount', 'net_amount']) }}
+                then 'implausible_amount'
             when transaction_type = 'SALE' and net_amount < 0 then 'negative_amount_on_sale'
             when transaction_type = 'REFUND' and original_ticket_id is null then 'refund_without_original'
         end as _row_issue

@@ -34,8 +34,8 @@ renamed as (
     select
         nullif(trim(store_id), '') as store_id,
         cast(business_date as date) as business_date,
-        cast(scheduled_minutes as {{ dbt.type_int() }}) as scheduled_minutes,
-        cast(online_minutes as {{ dbt.type_int() }}) as online_minutes,
+        {{ try_cast_or_null('scheduled_minutes', dbt.type_int()) }} as scheduled_minutes,
+        {{ try_cast_or_null('online_minutes', dbt.type_int()) }} as online_minutes,
         substring(filename, {{ dbt.position("'stores/o2o_online_hours/'", 'filename') }}) as _source_file,
         cast(extracted_at as {{ dbt.type_timestamp() }}) as _extracted_at,
         _row_fingerprint,
@@ -54,7 +54,9 @@ checked as (
             when _extracted_at is null then 'invalid_timestamp'
             -- a day's minutes are known at the end of the day: a date more than a day after the extract is wrong
             when {{ is_implausibly_early('business_date') }} then 'invalid_timestamp'
-            when business_date > cast({{ dbt.dateadd('day', 1, '_extracted_at') }} as date) then 'future_timestamp'
+            when business_date > cast({{ dbt.dateadd('day', 1, '_extracted_at') }} as date)
+                or {{ is_after_run_time('_extracted_at') }}
+                then 'future_timestamp'
             -- minutes of one day lie between 0 and 1440
             when scheduled_minutes is null or online_minutes is null then 'invalid_amount'
             when scheduled_minutes not between 0 and 1440 or online_minutes not between 0 and 1440

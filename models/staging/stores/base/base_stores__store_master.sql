@@ -89,7 +89,7 @@ checked as (
             when updated_at is null or _extracted_at is null or opened_on is null then 'invalid_timestamp'
             when _raw_closed_on is not null and closed_on is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 
@@ -97,7 +97,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['store_id']) }}
+    {{ quarantine_duplicates('checked', ['store_id'], version_at='updated_at') }}
 
 ),
 

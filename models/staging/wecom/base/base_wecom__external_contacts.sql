@@ -78,7 +78,7 @@ checked as (
             when add_way is null or add_way not in ('QR_CODE', 'SEARCH', 'GROUP', 'SHARE') then 'invalid_code'
             when added_at is null or updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 
@@ -86,7 +86,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['external_userid', 'staff_id']) }}
+    {{ quarantine_duplicates('checked', ['external_userid', 'staff_id'], version_at='updated_at') }}
 
 ),
 

@@ -76,7 +76,7 @@ checked as (
             when role is null or role not in ('GUIDE', 'MANAGER', 'CASHIER') then 'invalid_code'
             when updated_at is null then 'invalid_timestamp'
             when {{ is_implausibly_early('updated_at') }} then 'invalid_timestamp'
-            when updated_at > {{ dbt.dateadd('day', 1, '_extracted_at') }} then 'future_timestamp'
+            when {{ is_future_timestamp('updated_at') }} then 'future_timestamp'
         end as _row_issue
     from renamed
 
@@ -84,7 +84,7 @@ checked as (
 
 quarantined as (
 
-    {{ quarantine_duplicates('checked', ['staff_id']) }}
+    {{ quarantine_duplicates('checked', ['staff_id'], version_at='updated_at') }}
 
 ),
 
