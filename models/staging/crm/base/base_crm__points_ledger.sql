@@ -35,7 +35,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -56,7 +56,7 @@ renamed as (
 
     select
         nullif(trim(ledger_id), '') as ledger_id,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(change_type)) as change_type,
         cast(points as {{ dbt.type_int() }}) as points,
         nullif(trim(source_order_id), '') as source_order_id,
