@@ -308,32 +308,29 @@ declared_neighbours as (
 ),
 
 -- staff and test persons are no members on any identifier: follow them from their flagged card or staff
--- phone through declared links, one step and one more through a phone or unionid of theirs
+-- phone through declared links, up to three steps (card -> phone -> openid -> unionid)
 staff_or_test_roots as (
 
     select
         identifier_type,
         identifier_value,
-        guard_reason as root_reason
+        guard_reason || ' ' || identifier_type || ' ' || identifier_value as guard_detail
     from staff_phones
     union all
     select
         identifier_type,
         identifier_value,
-        guard_reason as root_reason
+        guard_reason || ' ' || identifier_type || ' ' || identifier_value as guard_detail
     from account_flags
 
 ),
 
-staff_or_test_first_step as (
+staff_or_test_step_1 as (
 
     select
         declared_neighbours.neighbour_type as identifier_type,
         declared_neighbours.neighbour_value as identifier_value,
-        min(
-            staff_or_test_roots.root_reason || ' ' || staff_or_test_roots.identifier_type || ' '
-            || staff_or_test_roots.identifier_value
-        ) as guard_detail
+        min(staff_or_test_roots.guard_detail) as guard_detail
     from declared_neighbours
     inner join staff_or_test_roots
         on declared_neighbours.identifier_type = staff_or_test_roots.identifier_type
@@ -342,26 +339,41 @@ staff_or_test_first_step as (
 
 ),
 
-staff_or_test_second_step as (
+staff_or_test_step_2 as (
 
     select
         declared_neighbours.neighbour_type as identifier_type,
         declared_neighbours.neighbour_value as identifier_value,
-        min(staff_or_test_first_step.guard_detail) as guard_detail
+        min(staff_or_test_step_1.guard_detail) as guard_detail
     from declared_neighbours
-    inner join staff_or_test_first_step
-        on declared_neighbours.identifier_type = staff_or_test_first_step.identifier_type
-            and declared_neighbours.identifier_value = staff_or_test_first_step.identifier_value
-    where staff_or_test_first_step.identifier_type in ('phone', 'unionid')
+    inner join staff_or_test_step_1
+        on declared_neighbours.identifier_type = staff_or_test_step_1.identifier_type
+            and declared_neighbours.identifier_value = staff_or_test_step_1.identifier_value
+    group by declared_neighbours.neighbour_type, declared_neighbours.neighbour_value
+
+),
+
+staff_or_test_step_3 as (
+
+    select
+        declared_neighbours.neighbour_type as identifier_type,
+        declared_neighbours.neighbour_value as identifier_value,
+        min(staff_or_test_step_2.guard_detail) as guard_detail
+    from declared_neighbours
+    inner join staff_or_test_step_2
+        on declared_neighbours.identifier_type = staff_or_test_step_2.identifier_type
+            and declared_neighbours.identifier_value = staff_or_test_step_2.identifier_value
     group by declared_neighbours.neighbour_type, declared_neighbours.neighbour_value
 
 ),
 
 staff_or_test_reached as (
 
-    select * from staff_or_test_first_step
+    select * from staff_or_test_step_1
     union all
-    select * from staff_or_test_second_step
+    select * from staff_or_test_step_2
+    union all
+    select * from staff_or_test_step_3
 
 ),
 
