@@ -151,7 +151,8 @@ class Rates:
     # identity_realism is True (`omniwh generate --identity-realism`), so the default data stay as they were
     identity_realism: bool = False
     spreadsheet_damage_share: float = 0.06  # keyed and CRM phones damaged by a spreadsheet or an export
-    store_placeholder_share: float = 0.50  # of placeholder keyings: the store's own made-up number
+    store_placeholder_day_share: float = 0.20  # store-days on which the cashier keys the store's own
+    # made-up number for every customer who gives no card and no phone
     recycled_phone_share: float = 0.01  # of people: a new owner of a number a lapsed member stopped using
 
     def to_dict(self) -> dict:

@@ -129,7 +129,7 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
         rng.random(m) < rates.placeholder_phone_keyed, rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), -1
     ).astype(np.int8)
     if rates.identity_realism:
-        ph_kind[(ph_kind >= 0) & (rng.random(m) < rates.store_placeholder_share)] = 3
+        ph_kind[S.store_placeholder_days(store, day, rates)] = 3
     neg = np.full(m, -1)
     sink.add(
         "pos.transactions",

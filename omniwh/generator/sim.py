@@ -49,6 +49,15 @@ def phone_fmt_invalid(fmt: np.ndarray) -> np.ndarray:
     return np.isin(np.asarray(fmt), PH_INVALID_CODES)
 
 
+def store_placeholder_days(store, day, rates: Rates) -> np.ndarray:
+    """Per ticket: is its store-day one on which the cashier keys the store's made-up number?
+
+    A fixed hash of (store, day), so that every chunk of people and the walk-ins agree on the days.
+    """
+    mixed = (np.asarray(store, np.int64) * 1_000_003 + np.asarray(day, np.int64) * 7_919) % 1_000_033
+    return (mixed * 2_654_435_761 % 1_000_033) / 1_000_033 < rates.store_placeholder_day_share
+
+
 def damage_phone_formats(fmt: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
     """A share of usable formats replaced by the damage of a spreadsheet or an export (identity realism)."""
     fmt = np.asarray(fmt).copy()
@@ -1048,8 +1057,8 @@ class ChunkSim:
         place = (card < 0) & (phone < 0) & (rng.random(k) < r.placeholder_phone_keyed)
         ph_kind[place] = rng.choice(3, size=place.sum(), p=[0.4, 0.2, 0.4])
         if r.identity_realism:
-            # 3 = the store's own made-up number, in no blocklist (caught by its behaviour)
-            ph_kind[place & (rng.random(k) < r.store_placeholder_share)] = 3
+            # 3 = the store's own made-up number (in no blocklist), keyed for every walk-in of a store-day
+            ph_kind[(card < 0) & (phone < 0) & store_placeholder_days(store, day, r)] = 3
         # test accounts' 1-fen test tickets
         is_test = self.is_test[person]
         self._emit_pos(person, key, store, ts, card, phone, fmt, ph_kind, sel, is_test)
