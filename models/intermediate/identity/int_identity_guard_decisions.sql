@@ -327,43 +327,19 @@ staff_or_test_roots as (
 
 staff_or_test_step_1 as (
 
-    select
-        declared_neighbours.neighbour_type as identifier_type,
-        declared_neighbours.neighbour_value as identifier_value,
-        min(staff_or_test_roots.guard_detail) as guard_detail
-    from declared_neighbours
-    inner join staff_or_test_roots
-        on declared_neighbours.identifier_type = staff_or_test_roots.identifier_type
-            and declared_neighbours.identifier_value = staff_or_test_roots.identifier_value
-    group by declared_neighbours.neighbour_type, declared_neighbours.neighbour_value
+    {{ identity_follow_declared_links('staff_or_test_roots') }}
 
 ),
 
 staff_or_test_step_2 as (
 
-    select
-        declared_neighbours.neighbour_type as identifier_type,
-        declared_neighbours.neighbour_value as identifier_value,
-        min(staff_or_test_step_1.guard_detail) as guard_detail
-    from declared_neighbours
-    inner join staff_or_test_step_1
-        on declared_neighbours.identifier_type = staff_or_test_step_1.identifier_type
-            and declared_neighbours.identifier_value = staff_or_test_step_1.identifier_value
-    group by declared_neighbours.neighbour_type, declared_neighbours.neighbour_value
+    {{ identity_follow_declared_links('staff_or_test_step_1') }}
 
 ),
 
 staff_or_test_step_3 as (
 
-    select
-        declared_neighbours.neighbour_type as identifier_type,
-        declared_neighbours.neighbour_value as identifier_value,
-        min(staff_or_test_step_2.guard_detail) as guard_detail
-    from declared_neighbours
-    inner join staff_or_test_step_2
-        on declared_neighbours.identifier_type = staff_or_test_step_2.identifier_type
-            and declared_neighbours.identifier_value = staff_or_test_step_2.identifier_value
-    group by declared_neighbours.neighbour_type, declared_neighbours.neighbour_value
+    {{ identity_follow_declared_links('staff_or_test_step_2') }}
 
 ),
 
@@ -642,6 +618,16 @@ force_link_decisions as (
 
 ),
 
+link_decisions as (
+
+    select * from never_link_decisions
+    union all
+    select * from validity_decisions
+    union all
+    select * from force_link_decisions
+
+),
+
 final as (
 
     select
@@ -666,31 +652,7 @@ final as (
         precedence,
         guard_detail,
         {{ identity_run_started_at() }} as decided_at
-    from never_link_decisions
-    union all
-    select
-        decision_type,
-        identifier_type,
-        identifier_value,
-        other_identifier_type,
-        other_identifier_value,
-        guard_reason,
-        precedence,
-        guard_detail,
-        {{ identity_run_started_at() }} as decided_at
-    from validity_decisions
-    union all
-    select
-        decision_type,
-        identifier_type,
-        identifier_value,
-        other_identifier_type,
-        other_identifier_value,
-        guard_reason,
-        precedence,
-        guard_detail,
-        {{ identity_run_started_at() }} as decided_at
-    from force_link_decisions
+    from link_decisions
 
 )
 
