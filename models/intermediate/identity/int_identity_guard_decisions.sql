@@ -443,8 +443,14 @@ sharer_pairs as (
                 and first_card.member_name = second_card.member_name
                 and first_card.birthday = second_card.birthday
                 then true
-            when first_use.use_ended_at < second_use.use_started_at then true
-            when second_use.use_ended_at < first_use.use_started_at then true
+            -- one person's card replaced, one person's buyer account re-bound: uses one after the other (not
+            -- mini-program accounts: a second WeChat account on one phone is a family member's)
+            when first_sharer.neighbour_type in ('card_no', 'buyer_key')
+                and (
+                    first_use.use_ended_at < second_use.use_started_at
+                    or second_use.use_ended_at < first_use.use_started_at
+                )
+                then true
             else false
         end as is_compatible
     from usable_neighbours as first_sharer

@@ -5,7 +5,10 @@
     Carriers re-issue a cancelled number after some months, so a phone's uses are cut into periods: a use
     that starts more than `identity_phone_validity_days` after every earlier use ended opens a new period.
     Only the latest period still links through the phone; uses of earlier periods are ended by validity
-    (is_validity_ended) and int_identity_guard_decisions drops their links.
+    (is_validity_ended) and int_identity_guard_decisions drops their links, but only when the identifier
+    shows activity of its own (a sighting that is not a record linking it to this phone): an identifier seen
+    only in the records that linked it (a card never swiped, a buyer who never ordered) gives no evidence of
+    when its use ended, and is not cut.
 -#}
 
 with
@@ -32,7 +35,8 @@ links as (
         right_value as phone,
         min(first_seen_at) as use_started_at,
         max(last_seen_at) as link_last_seen_at,
-        min(first_extracted_at) as link_first_extracted_at
+        min(first_extracted_at) as link_first_extracted_at,
+        sum(evidence_count) as link_evidence_count
     from linked
     group by left_type, left_value, right_value
 
@@ -49,7 +53,8 @@ uses as (
             links.link_last_seen_at,
             coalesce(observed.last_seen_at, links.link_last_seen_at),
             coalesce(links.link_first_extracted_at, links.link_last_seen_at)
-        ) as use_ended_at
+        ) as use_ended_at,
+        coalesce(observed.sighting_count, 0) > links.link_evidence_count as has_own_activity
     from links
     left join observed
         on links.identifier_type = observed.identifier_type
@@ -106,7 +111,8 @@ final as (
         use_started_at,
         use_ended_at,
         phone_period,
-        phone_period < max(phone_period) over (partition by phone) as is_validity_ended,
+        has_own_activity
+        and phone_period < max(phone_period) over (partition by phone) as is_validity_ended,
         min(case when is_period_start = 1 then use_started_at end) over (
             partition by phone
             order by use_started_at, identifier_type, identifier_value
