@@ -12,9 +12,9 @@
     Caps count the distinct neighbours of one type that an identifier has through organic links (force links,
     never_link pairs and links ended by a phone's validity excluded) whose other end is not already
     quarantined by guards 1-7; buyer keys are counted per platform. The identifiers sharing one phone count as
-    ONE neighbour when every pair of them is compatible: their uses of the phone do not overlap in time (a
-    re-issued card, a re-bound buyer), or for two cards the same member name and birthday (a duplicate
-    enrolment); two cards whose name or birthday differ never are. An identifier over a cap is quarantined
+    ONE neighbour when every pair of them is compatible: two cards or two buyers whose uses of the phone do
+    not overlap in time (a re-issued card, a re-bound buyer), or two cards with the same member name and
+    birthday (a duplicate enrolment); two cards whose name or birthday differ never are. An identifier over a cap is quarantined
     itself: nothing merges through it.
     A link is dropped (`phone_validity_ended`) when its use of the phone ended before a later period of the
     number (int_identity_phone_uses): the carrier re-issued it to someone else.
