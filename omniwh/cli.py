@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .generator import SCALES, append, default_landing, default_truth, generate
+from .generator import SCALES, Rates, append, default_landing, default_truth, generate
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="YYYY-MM-DD",
         help="write only load batches dated on or before this day (default: the period end)",
     )
+    g.add_argument(
+        "--identity-realism",
+        action="store_true",
+        help="also plant the identity realism items (damaged phones, store placeholders, recycled numbers)",
+    )
     a = sub.add_parser("append", help="write the one daily load batch of --date")
     _common(a)
     a.add_argument("--truth", default=None, help="accepted for symmetry; append does not rewrite the truth")
@@ -70,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.landing or default_landing(),
                 args.truth or default_truth(),
                 args.until,
+                rates=Rates(identity_realism=True) if args.identity_realism else None,
                 quiet=args.quiet,
             )
         else:

@@ -55,11 +55,17 @@ LIST_COLUMNS = ["request_id", "identifier_type", "identifier_hash", "requested_o
 IDENTIFIER_TYPES = ("card_no", "phone", "openid", "unionid", "buyer_key", "external_userid")
 PLATFORMS = ("TMALL", "JD")
 
-# the same folding as the dbt macro cn_mobile_cleaned(): full-width digits and signs, ideographic and no-break
-# spaces to ASCII, then separators removed
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）\u3000\u00a0", "0123456789+-()  ")
-_SEPARATORS = re.compile(r"[-. ()\t\r\n]")
-_MOBILE = re.compile(r"(?:\+86|0086|86)?(1[3-9][0-9]{9})")
+# the same cleaning as the dbt macros in macros/phone/cn_mobile.sql (both must pass the fixture table
+# seeds/macro_fixtures/phone_cases.csv): full-width digits and signs, ideographic and no-break spaces folded
+# to ASCII; white space, invisible characters and apostrophes removed; float artefacts undone; separators
+# removed
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＋－（）．\u3000\u00a0", "0123456789+-().  ")
+_DROPPED = re.compile("[ \t\r\n'\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_POINT_ZERO = re.compile(r"\+?[0-9]+\.0+")
+_EXACT_SCIENTIFIC = re.compile(r"\+?[0-9]\.([0-9]+)[eE]\+?0?([0-9]+)")
+_SEPARATORS = re.compile(r"[-.()]")
+_PREFIX = r"(?:\+86|0086|86|0)?"
+_MOBILE = re.compile(_PREFIX + r"(1[3-9][0-9]{9})")
 _PLACEHOLDER = re.compile(r"1[3-9][0-9](0{8}|1{8}|2{8}|3{8}|4{8}|5{8}|6{8}|7{8}|8{8}|9{8})")
 
 
@@ -67,10 +73,22 @@ class ErasureError(ValueError):
     """An identifier that cannot be put on the list (it would never match a staged row)."""
 
 
+def _cleaned_phone(value: str) -> str:
+    folded = _DROPPED.sub("", value.translate(_FULL_WIDTH))
+    if _POINT_ZERO.fullmatch(folded):
+        folded = folded.split(".")[0]
+    else:
+        scientific = _EXACT_SCIENTIFIC.fullmatch(folded)
+        # only a mantissa that kept every digit (as many as the exponent, 6 to 14) is a number we can trust
+        exponent = int(scientific.group(2)) if scientific else 0
+        if scientific and 6 <= exponent <= 14 and len(scientific.group(1)) == exponent:
+            folded = re.sub(r"[.]|[eE].*$", "", folded)
+    return _SEPARATORS.sub("", folded)
+
+
 def normalise_phone(value: str) -> str:
     """11-digit mobile as ``normalize_cn_mobile()`` returns it; raises ErasureError when it is not one."""
-    cleaned = _SEPARATORS.sub("", value.translate(_FULL_WIDTH))
-    match = _MOBILE.fullmatch(cleaned)
+    match = _MOBILE.fullmatch(_cleaned_phone(value))
     if not match or _PLACEHOLDER.fullmatch(match.group(1)):
         raise ErasureError("not a usable mainland mobile number: staging never stores it, nothing to erase")
     return match.group(1)

@@ -74,6 +74,42 @@ class IdentityScore:
     unlinkable_pairs_by_types: dict = field(default_factory=dict)
     missed_linkable_pairs_by_guard: dict = field(default_factory=dict)
     false_pairs_by_types: dict = field(default_factory=dict)
+    staff_or_test_identifiers_with_member: int = 0
+    by_phenomenon: dict = field(default_factory=dict)
+    false_merges_by_cause: dict = field(default_factory=dict)
+    false_splits_by_cause: dict = field(default_factory=dict)
+
+
+# phenomena of the truth's people table (identity realism items of the generator, docs/generator.md); a
+# person can have several. Columns missing from an older truth simply give no rows.
+DAMAGED_PHONE_FORMATS = (
+    "apostrophe",
+    "point_zero",
+    "scientific",
+    "trunk_zero",
+    "invisible",
+    "scientific_lost",
+)
+
+
+def _phenomena(people: pd.DataFrame) -> pd.DataFrame:
+    """One row per (person_id, phenomenon) for the people the generator gave an identity phenomenon."""
+    tags = []
+    if "is_family_shared_phone" in people:
+        family = people["is_family_shared_phone"].fillna(False)
+        tags.append(people.loc[family, ["person_id"]].assign(p="family"))
+    if "new_phone" in people:
+        tags.append(people.loc[people["new_phone"].notna(), ["person_id"]].assign(p="phone_change"))
+    if "recycled_phone_from_person_id" in people:
+        new_owner = people["recycled_phone_from_person_id"].notna()
+        old_owner = people["person_id"].isin(people.loc[new_owner, "recycled_phone_from_person_id"])
+        tags.append(people.loc[new_owner | old_owner, ["person_id"]].assign(p="recycled_phone"))
+    if "crm_phone_format" in people:
+        damaged = people["crm_phone_format"].isin(DAMAGED_PHONE_FORMATS)
+        tags.append(people.loc[damaged, ["person_id"]].assign(p="damaged_crm_phone"))
+    if not tags:
+        return pd.DataFrame({"person_id": [], "phenomenon": []})
+    return pd.concat(tags).rename(columns={"p": "phenomenon"}).drop_duplicates()
 
 
 def _pairs(counts: pd.Series | np.ndarray) -> int:
@@ -105,9 +141,7 @@ def _pair_breakdown(frame: pd.DataFrame, group_cols: list[str]) -> dict:
 def _read_truth(truth_path: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     ids = pd.read_parquet(os.path.join(truth_path, "identifiers.parquet"))
     ids["identifier_type"] = ids["identifier_type"].replace(TRUTH_TYPE_NAMES)
-    people = pd.read_parquet(
-        os.path.join(truth_path, "people.parquet"), columns=["person_id", "is_staff", "is_test"]
-    )
+    people = pd.read_parquet(os.path.join(truth_path, "people.parquet"))
     return ids, people
 
 
@@ -126,6 +160,12 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
         guarded = con.sql(f"select node_key, is_quarantined from {schema}.int_identifiers_guarded").df()
         clusters = con.sql(f"select node_key, member_id from {schema}.int_identity_clusters").df()
         edges = con.sql(f"select node_key_low, node_key_high from {schema}.int_identity_graph_edges").df()
+        dropped_links = con.sql(
+            f"select identifier_type, identifier_value, guard_reason "
+            f"from {schema}.int_identity_guard_decisions where decision_type = 'drop_link' union all "
+            f"select other_identifier_type, other_identifier_value, guard_reason "
+            f"from {schema}.int_identity_guard_decisions where decision_type = 'drop_link'"
+        ).df()
     finally:
         con.close()
 
@@ -155,7 +195,8 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     # person of every identifier with exactly one person
     single = truth.merge(truth_flags[truth_flags["person_count"] == 1][key], on=key)
     single = single.drop_duplicates(key)[key + ["person_id"]]
-    single = single.merge(people, on="person_id", how="left")
+    single = single.merge(people[["person_id", "is_staff", "is_test"]], on="person_id", how="left")
+    phenomena = _phenomena(people)
 
     # members that hold identifiers of several persons (using every single-person identifier)
     member_persons = resolved.dropna(subset=["member_id"]).merge(single, on=key)
@@ -170,6 +211,7 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     is_staff = universe["is_staff"].fillna(False).astype(bool)
     staff_or_test = is_staff | universe["is_test"].fillna(False).astype(bool)
     score.staff_or_test_identifiers_excluded = int(staff_or_test.sum())
+    score.staff_or_test_identifiers_with_member = int(universe.loc[staff_or_test, "member_id"].notna().sum())
     universe = universe[~staff_or_test].reset_index(drop=True)
     score.universe_identifiers = len(universe)
     score.universe_identifiers_quarantined = int(universe["is_quarantined"].sum())
@@ -230,6 +272,7 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     score.missed_linkable_pairs_by_guard = {
         (k or "no guard"): int(v) for k, v in reasons.value_counts().items()
     }
+    _explain(score, universe, split_cells, missed, phenomena, dropped_links)
 
     # --- guard and component checks ---------------------------------------------------------------
     quarantined_keys = set(guarded.loc[guarded["is_quarantined"], "node_key"].to_numpy().tolist())
@@ -238,6 +281,47 @@ def evaluate(duckdb_path: str, truth_path: str, schema: str = "intermediate") ->
     score.quarantined_with_member = int((resolved["is_quarantined"] & resolved["member_id"].notna()).sum())
     score.components_match_scipy = components_match(clusters, edges)
     return score
+
+
+def _explain(score, universe, split_cells, missed, phenomena, dropped_links) -> None:
+    """Figures per phenomenon, and false merges / splits listed by cause."""
+    key = ["identifier_type", "identifier_value"]
+    tags = phenomena.groupby("person_id")["phenomenon"].agg(lambda s: ",".join(sorted(set(s))))
+    for name, persons in phenomena.groupby("phenomenon")["person_id"]:
+        inside = universe["person_id"].isin(set(persons))
+        rest = universe[~inside]
+        touched_predicted = score.predicted_pairs - _pairs(rest.groupby("predicted").size())
+        touched_tp = score.true_positive_pairs - _pairs(rest.groupby(["predicted", "person_id"]).size())
+        part = universe[inside]
+        linkable = _pairs(part.groupby(["person_id", "linkable"]).size())
+        linkable_tp = _pairs(part.groupby(["predicted", "person_id", "linkable"]).size())
+        score.by_phenomenon[str(name)] = {
+            "persons": int(persons.nunique()),
+            "identifiers": int(inside.sum()),
+            "predicted_pairs_touching": int(touched_predicted),
+            "precision": touched_tp / touched_predicted if touched_predicted else 1.0,
+            "linkable_pairs": int(linkable),
+            "recall_linkable": linkable_tp / linkable if linkable else 1.0,
+        }
+    # a false merge: a member holding several persons; its cause is the persons' phenomena
+    members = universe[universe["member_id"].notna()]
+    persons = members.groupby("member_id")["person_id"].unique()
+    causes: dict[str, int] = {}
+    for person_list in persons[persons.map(len) > 1]:
+        cause = ",".join(sorted({tags.get(p, "no phenomenon") for p in person_list}))
+        causes[cause] = causes.get(cause, 0) + 1
+    score.false_merges_by_cause = dict(sorted(causes.items(), key=lambda kv: -kv[1]))
+    # a false split: a linkable person-part in several members; cause = the guards and dropped links
+    # touching its identifiers, and the person's phenomena
+    dropped = dropped_links.drop_duplicates(key + ["guard_reason"])
+    missed = missed.merge(dropped.rename(columns={"guard_reason": "dropped"}), on=key, how="left")
+    causes = {}
+    for (person, _), part in missed.groupby(["person_id", "linkable"]):
+        reasons = set(part["guard_reason"].dropna()) | set(part["dropped"].dropna())
+        cause = ",".join(sorted(reasons)) or "no guard"
+        cause += " / " + tags.get(person, "no phenomenon")
+        causes[cause] = causes.get(cause, 0) + 1
+    score.false_splits_by_cause = dict(sorted(causes.items(), key=lambda kv: -kv[1]))
 
 
 def components_match(clusters: pd.DataFrame, edges: pd.DataFrame) -> bool:
@@ -287,6 +371,15 @@ def format_score(score: IdentityScore) -> str:
         f"  unlinkable pairs by types           {json.dumps(s.unlinkable_pairs_by_types)}",
         f"  false pairs by types                {json.dumps(s.false_pairs_by_types)}",
         f"  missed linkable person-parts by guard {json.dumps(s.missed_linkable_pairs_by_guard)}",
+        f"  staff / test identifiers in a member {s.staff_or_test_identifiers_with_member:>11,}",
+        "  by phenomenon (pairs touching its persons; recall over their linkable pairs):",
+        *(
+            f"    {name:<20} persons {v['persons']:>7,}  precision {v['precision']:.5f}"
+            f"  recall(linkable) {v['recall_linkable']:.5f}  (linkable pairs {v['linkable_pairs']:,})"
+            for name, v in s.by_phenomenon.items()
+        ),
+        f"  false merges by cause (members)     {json.dumps(s.false_merges_by_cause)}",
+        f"  false splits by cause (person-parts) {json.dumps(s.false_splits_by_cause)}",
     ]
     return "\n".join(lines)
 

@@ -147,6 +147,13 @@ class Rates:
     late_row_share: float = 0.02  # rows loaded 1-5 days after their business date
     duplicate_row_share: float = 0.005  # rows re-sent in a later load (identical except extracted_at)
     bad_row_share: float = 0.001  # POS tickets with a quarantine-worthy defect (split over kinds)
+    # --- identity realism items (docs/generator.md "Identity realism"); none applies unless -----------
+    # identity_realism is True (`omniwh generate --identity-realism`), so the default data stay as they were
+    identity_realism: bool = False
+    spreadsheet_damage_share: float = 0.06  # keyed and CRM phones damaged by a spreadsheet or an export
+    store_placeholder_day_share: float = 0.20  # store-days on which the cashier keys the store's own
+    # made-up number for every customer who gives no card and no phone
+    recycled_phone_share: float = 0.01  # of people: a new owner of a number a lapsed member stopped using
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

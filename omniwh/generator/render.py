@@ -11,7 +11,16 @@ import pyarrow.compute as pc
 from . import fmt as F
 from . import names as nm
 from .config import TZ_OFFSET_S
-from .world import BANNERS, CATEGORIES, CITIES, GENERIC_PLACEHOLDER_PHONES, ROLES, SHOPS, World
+from .world import (
+    BANNERS,
+    CATEGORIES,
+    CITIES,
+    GENERIC_PLACEHOLDER_PHONES,
+    ROLES,
+    SHOPS,
+    World,
+    store_placeholder_phone,
+)
 
 S = pa.string()
 I64 = pa.int64()
@@ -188,11 +197,21 @@ def phone_text(
     sub(has & (fmt == 8), lambda i: [("d", phone[i] // 10, 10)])
     sub(has & (fmt == 9), lambda i: [b"021-", ("d", 60_000_000 + phone[i] % 10_000_000, 8)])
     sub(has & (fmt == 10), lambda i: [b"12", ("d", phone[i] % 1_000_000_000, 9)])
+    # spreadsheet and export damage (identity realism)
+    first, rest = phone // 10**10, phone % 10**10
+    sub(has & (fmt == 11), lambda i: [b"'", ("d", phone[i], 11)])
+    sub(has & (fmt == 12), lambda i: [("d", phone[i], 11), b".0"])
+    sub(has & (fmt == 13), lambda i: [("d", first[i], 1), b".", ("d", rest[i], 10), b"E+10"])
+    sub(has & (fmt == 14), lambda i: [b"0", ("d", phone[i], 11)])
+    bom, zwsp = "\ufeff".encode(), "\u200b".encode()
+    sub(has & (fmt == 15), lambda i: [bom, ("d", a[i], 3), zwsp, ("d", phone[i] % 10**8, 8)])
+    sub(has & (fmt == 16), lambda i: [("d", first[i], 1), b".", ("d", rest[i] // 10**5, 5), b"E+10"])
     if ph_kind is not None:
         ph_kind = np.asarray(ph_kind)
         sub(ph_kind == 0, lambda i: [("d", np.full(len(i), GENERIC_PLACEHOLDER_PHONES[0]), 11)])
         sub(ph_kind == 1, lambda i: [("d", np.full(len(i), GENERIC_PLACEHOLDER_PHONES[1]), 11)])
         sub(ph_kind == 2, lambda i: [("d", ctx.world.stores.phone[np.asarray(store)[i]], 11)])
+        sub(ph_kind == 3, lambda i: [("d", store_placeholder_phone(np.asarray(store)[i]), 11)])
     return F.scatter(n, pieces)
 
 

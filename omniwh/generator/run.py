@@ -128,6 +128,8 @@ def walk_ins(world, rates, seed, sink, truth, ctr, store_season, rng) -> None:
     ph_kind = np.where(
         rng.random(m) < rates.placeholder_phone_keyed, rng.choice(3, size=m, p=[0.4, 0.2, 0.4]), -1
     ).astype(np.int8)
+    if rates.identity_realism:
+        ph_kind[S.store_placeholder_days(store, day, rates)] = 3
     neg = np.full(m, -1)
     sink.add(
         "pos.transactions",

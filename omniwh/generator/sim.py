@@ -30,9 +30,42 @@ PHONE_FORMATS = [
     "invalid_short",
     "invalid_landline",
     "invalid_prefix",
+    # spreadsheet and export damage (identity realism): usable once cleaned, except the last
+    "apostrophe",
+    "point_zero",
+    "scientific",
+    "trunk_zero",
+    "invisible",
+    "scientific_lost",
 ]
 PH_PLAIN = 0
 PH_INVALID_FIRST = 8
+PH_DAMAGED_FIRST = 11
+PH_INVALID_CODES = np.array([8, 9, 10, 16])
+
+
+def phone_fmt_invalid(fmt: np.ndarray) -> np.ndarray:
+    """True where a keyed format code gives text that is not a usable mobile number."""
+    return np.isin(np.asarray(fmt), PH_INVALID_CODES)
+
+
+def store_placeholder_days(store, day, rates: Rates) -> np.ndarray:
+    """Per ticket: is its store-day one on which the cashier keys the store's made-up number?
+
+    A fixed hash of (store, day), so that every chunk of people and the walk-ins agree on the days.
+    """
+    mixed = (np.asarray(store, np.int64) * 1_000_003 + np.asarray(day, np.int64) * 7_919) % 1_000_033
+    return (mixed * 2_654_435_761 % 1_000_033) / 1_000_033 < rates.store_placeholder_day_share
+
+
+def damage_phone_formats(fmt: np.ndarray, rng: np.random.Generator, share: float) -> np.ndarray:
+    """A share of usable formats replaced by the damage of a spreadsheet or an export (identity realism)."""
+    fmt = np.asarray(fmt).copy()
+    hit = (fmt >= 0) & ~phone_fmt_invalid(fmt) & (rng.random(len(fmt)) < share)
+    fmt[hit] = PH_DAMAGED_FIRST + rng.choice(6, size=int(hit.sum()), p=[0.3, 0.25, 0.15, 0.1, 0.15, 0.05])
+    return fmt.astype(np.int8)
+
+
 # persons' mobile prefixes: 138 and 139 are kept for placeholders and store phones, so no person collides
 PERSON_PREFIXES = np.array(
     [
@@ -438,12 +471,18 @@ class ChunkSim:
             changer, lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64), -1
         )
         self.new_phone = np.where(changer, person_phone(gid, self.seed, 1), -1)
+        self.recycled_from = np.full(n, -1, np.int64)
+        if r.identity_realism:
+            self.recycle_phones(member)
         # CRM phone as typed at enrolment: format and validity
         odd = rng.random(n) < r.crm_phone_odd_format_share
         fmt = np.where(odd, rng.integers(1, 8, size=n), PH_PLAIN)
         bad = rng.random(n) < r.crm_phone_invalid_share
-        fmt = np.where(bad, rng.integers(PH_INVALID_FIRST, len(PHONE_FORMATS), size=n), fmt)
+        fmt = np.where(bad, rng.integers(PH_INVALID_FIRST, PH_DAMAGED_FIRST, size=n), fmt)
         fmt[self.is_test] = PH_PLAIN
+        if r.identity_realism:
+            fmt = damage_phone_formats(fmt, rng, r.spreadsheet_damage_share)
+            fmt[self.is_test] = PH_PLAIN
         self.crm_phone_fmt = fmt.astype(np.int8)
         # mini-program
         reg = np.where(self.existing, D0 - rng.integers(1, 700, size=n), self.start)
@@ -683,7 +722,7 @@ class ChunkSim:
                     base &= self.w.stores.banner[self.home] == ["DS", "HM", "SM", "CV"].index(c.banner)
                 who = np.where(base)[0]
                 if c.channel == "SMS":
-                    ok = self.opted_in_at(0, who, assign_ts) & (self.crm_phone_fmt[who] < PH_INVALID_FIRST)
+                    ok = self.opted_in_at(0, who, assign_ts) & ~phone_fmt_invalid(self.crm_phone_fmt[who])
                 elif c.channel == "WECOM":
                     ok = (
                         self.opted_in_at(1, who, assign_ts)
@@ -952,9 +991,36 @@ class ChunkSim:
         changed = (self.change_day[person] >= 0) & (day >= self.change_day[person])
         return np.where(changed, self.new_phone[person], ph)
 
+    def recycle_phones(self, member: np.ndarray, quiet_days: int = 400) -> None:
+        """Identity realism: the carrier re-issues the number of a lapsed member to a newcomer.
+
+        The old owner is a member whose activity ended at least `quiet_days` before the newcomer starts; the
+        newcomer (no card, not in a family) keys, binds or authorises that number from then on.
+        """
+        rng, n = self.rng, self.n
+        plain = ~self.in_family & ~self.is_staff & ~self.is_test & (self.change_day < 0)
+        old = np.where(plain & member & (self.end < D_END - quiet_days))[0]
+        new = np.where(plain & ~member & (self.start > D0 + quiet_days))[0]
+        k = min(int(round(self.r.recycled_phone_share * n)), len(new), len(old))
+        if k == 0:
+            return
+        new = rng.choice(new, size=k, replace=False)
+        old = old[np.argsort(self.end[old], kind="stable")]
+        eligible = np.searchsorted(self.end[old], self.start[new] - quiet_days, side="left")
+        pick = (rng.random(k) * eligible).astype(np.int64)
+        ok = eligible > 0
+        new, chosen = new[ok], old[np.minimum(pick[ok], len(old) - 1)]
+        chosen, first = np.unique(chosen, return_index=True)
+        new = new[first]
+        self.phone[new] = self.phone[chosen]
+        self.recycled_from[new] = self.gid[chosen]
+
     def phone_formats(self, k: int) -> np.ndarray:
         p = np.array(list(self.r.phone_formats.values()), float)
-        return self.rng.choice(len(p), size=k, p=p / p.sum()).astype(np.int8)
+        fmt = self.rng.choice(len(p), size=k, p=p / p.sum()).astype(np.int8)
+        if self.r.identity_realism:
+            fmt = damage_phone_formats(fmt, self.rng, self.r.spreadsheet_damage_share)
+        return fmt
 
     def pos(self) -> None:
         rng, r = self.rng, self.r
@@ -990,6 +1056,9 @@ class ChunkSim:
         ph_kind = np.full(k, -1, np.int8)  # 0 = 13800000000, 1 = 13888888888, 2 = store phone
         place = (card < 0) & (phone < 0) & (rng.random(k) < r.placeholder_phone_keyed)
         ph_kind[place] = rng.choice(3, size=place.sum(), p=[0.4, 0.2, 0.4])
+        if r.identity_realism:
+            # 3 = the store's own made-up number (in no blocklist), keyed for every walk-in of a store-day
+            ph_kind[(card < 0) & (phone < 0) & store_placeholder_days(store, day, r)] = 3
         # test accounts' 1-fen test tickets
         is_test = self.is_test[person]
         self._emit_pos(person, key, store, ts, card, phone, fmt, ph_kind, sel, is_test)
@@ -1090,7 +1159,7 @@ class ChunkSim:
         cu = coupon >= 0
         self._redemptions(coupon[cu], 0, store[cu], key[cu], ts[cu] + 1)
         # truth
-        linkable = (card >= 0) | ((phone >= 0) & (fmt < PH_INVALID_FIRST))
+        linkable = (card >= 0) | ((phone >= 0) & ~phone_fmt_invalid(fmt))
         r_link = linkable[rf]
         self.truth.add(
             "records",
@@ -1876,6 +1945,7 @@ class ChunkSim:
             acquired=self.acquired,
             phone=self.phone,
             new_phone=self.new_phone,
+            recycled_from=self.recycled_from,
             change_day=self.change_day,
             family_head=gid[self.fam_head],
             in_family=self.in_family,

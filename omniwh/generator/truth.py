@@ -13,7 +13,7 @@ from . import fmt as F
 from . import render as R
 from . import sim as S
 from .config import D0, PERIOD_END, PERIOD_START, day_to_date
-from .world import CITIES, GENERIC_PLACEHOLDER_PHONES
+from .world import CITIES, GENERIC_PLACEHOLDER_PHONES, store_placeholder_phone
 
 SEGMENTS = ["store_only", "online_only", "omni"]
 RECORD_KINDS = ["pos_ticket", "tmall_order", "miniprogram_order", "o2o_platform_order", "jd_order"]
@@ -61,6 +61,8 @@ def people_table(sim) -> pa.Table:
                 F.date_array(np.maximum(p["change_day"], 0)), p["change_day"] >= 0
             ),
             "family_head_person_id": person_id(p["family_head"]),
+            # identity realism: the person whose lapsed number the carrier re-issued to this one
+            "recycled_phone_from_person_id": person_id(p["recycled_from"]),
             "is_family_shared_phone": pa.array(p["in_family"]),
             "crm_phone_format": F.with_nulls(
                 F.take(S.PHONE_FORMATS, np.maximum(p["crm_fmt"], 0)), p["card"] >= 0
@@ -107,6 +109,8 @@ def identifiers_table(sim) -> pa.Table:
     ch = p["new_phone"] >= 0
     add("phone", F.build_fixed(int(ch.sum()), [("d", p["new_phone"][ch], 11)]), gid[ch])
     placeholders = np.array(GENERIC_PLACEHOLDER_PHONES + list(sim.world.stores.phone), np.int64)
+    if sim.rates.identity_realism:
+        placeholders = np.concatenate([placeholders, store_placeholder_phone(np.arange(sim.world.stores.n))])
     add(
         "phone",
         F.build_fixed(len(placeholders), [("d", placeholders, 11)]),
@@ -243,7 +247,7 @@ def build_manifest(sim, landing_stats: dict, people: pa.Table, recs: pa.Table) -
     p = sim.truth.concat("people")
     realised = {}
     sale = ~pos["refund"]
-    anon = sale & (pos["card"] < 0) & ((pos["phone"] < 0) | (pos["fmt"] >= S.PH_INVALID_FIRST))
+    anon = sale & (pos["card"] < 0) & ((pos["phone"] < 0) | S.phone_fmt_invalid(pos["fmt"]))
     realised["pos_tickets"] = int(len(pos["key"]))
     realised["pos_sales"] = int(sale.sum())
     realised["pos_refunds"] = int(pos["refund"].sum())

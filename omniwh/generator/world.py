@@ -100,6 +100,11 @@ SHOPS = [
 GENERIC_PLACEHOLDER_PHONES = [13800000000, 13888888888]
 
 
+def store_placeholder_phone(store) -> np.ndarray:
+    """The made-up number a store's cashiers key for walk-ins (identity realism): in no blocklist."""
+    return 13966600000 + np.asarray(store, np.int64) * 7 + 3
+
+
 @dataclass
 class Stores:
     n: int

@@ -36,7 +36,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", clean_identifier('buyer_id')])},
         ],
         action='drop',
     ) }}
@@ -58,7 +58,7 @@ renamed as (
     select
         nullif(trim(event_id), '') as event_id,
         upper(trim(platform)) as platform,
-        nullif(trim(buyer_id), '') as buyer_id,
+        {{ clean_identifier('buyer_id') }} as buyer_id,
         lower(trim(event_type)) as event_type,
         nullif(trim(sku_id), '') as sku_id,
         nullif(trim(campaign_id), '') as campaign_id,

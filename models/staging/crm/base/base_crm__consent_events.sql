@@ -38,7 +38,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -58,7 +58,7 @@ fingerprinted as (
 renamed as (
 
     select
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(channel)) as channel,
         upper(trim(consent_status)) as consent_status,
         {{ iso8601_to_utc('changed_at') }} as changed_at,

@@ -30,7 +30,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
             {'type': 'phone', 'columns': ['phone'], 'value': normalize_cn_mobile('phone')},
         ],
         action='drop',
@@ -51,7 +51,7 @@ fingerprinted as (
 renamed as (
 
     select
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(card_type)) as card_type,
         {{ normalize_cn_mobile('phone') }} as phone,
         {{ cn_mobile_issue('phone') }} as phone_issue,

@@ -36,7 +36,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -57,7 +57,7 @@ renamed as (
 
     select
         nullif(trim(ledger_id), '') as ledger_id,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(change_type)) as change_type,
         {{ try_cast_or_null('points', dbt.type_int()) }} as points,
         points is not null as _has_raw_points,

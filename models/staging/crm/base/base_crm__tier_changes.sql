@@ -24,7 +24,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -44,7 +44,7 @@ fingerprinted as (
 renamed as (
 
     select
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         nullif(upper(trim(from_tier)), '') as from_tier,
         upper(trim(to_tier)) as to_tier,
         {{ iso8601_to_utc('changed_at') }} as changed_at,

@@ -27,7 +27,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", clean_identifier('buyer_id')])},
             {'type': 'phone', 'columns': ['phone'], 'value': normalize_cn_mobile('phone')},
         ],
         action='drop',
@@ -49,7 +49,7 @@ renamed as (
 
     select
         upper(trim(platform)) as platform,
-        nullif(trim(buyer_id), '') as buyer_id,
+        {{ clean_identifier('buyer_id') }} as buyer_id,
         {{ normalize_cn_mobile('phone') }} as phone,
         {{ cn_mobile_issue('phone') }} as phone_issue,
         cast(bound_at as {{ dbt.type_timestamp() }}) as bound_at,

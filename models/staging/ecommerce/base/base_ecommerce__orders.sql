@@ -40,7 +40,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", "trim(buyer_id)"])},
+            {'type': 'buyer_key', 'columns': ['platform', 'buyer_id'], 'value': dbt.concat(["upper(trim(platform))", "':'", clean_identifier('buyer_id')])},
         ],
         action='anonymise',
         anonymise=['buyer_id', 'masked_phone'],
@@ -64,7 +64,7 @@ renamed as (
         upper(trim(platform)) as platform,
         nullif(trim(order_id), '') as order_id,
         nullif(trim(shop_id), '') as shop_id,
-        nullif(trim(buyer_id), '') as buyer_id,
+        {{ clean_identifier('buyer_id') }} as buyer_id,
         nullif(trim(masked_phone), '') as masked_phone,
         upper(trim(order_status)) as order_status,
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,

@@ -24,7 +24,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -45,7 +45,7 @@ renamed as (
 
     select
         nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         cast(is_holdout as boolean) as is_holdout,
         {{ shanghai_local_to_utc('assigned_at') }} as assigned_at,
         substring(filename, {{ dbt.position("'marketing/audiences/'", 'filename') }}) as _source_file,

@@ -35,7 +35,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -58,7 +58,7 @@ renamed as (
         nullif(trim(coupon_code), '') as coupon_code,
         nullif(trim(template_id), '') as template_id,
         nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(issue_channel)) as issue_channel,
         {{ shanghai_local_to_utc('issued_at') }} as issued_at,
         {{ shanghai_local_to_utc('expires_at') }} as expires_at,

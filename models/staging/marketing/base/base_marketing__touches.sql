@@ -33,7 +33,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
         ],
         action='drop',
     ) }}
@@ -55,7 +55,7 @@ renamed as (
     select
         nullif(trim(touch_id), '') as touch_id,
         nullif(trim(campaign_id), '') as campaign_id,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         upper(trim(touch_status)) as touch_status,
         {{ shanghai_local_to_utc('touched_at') }} as touched_at,
         substring(filename, {{ dbt.position("'marketing/touches/'", 'filename') }}) as _source_file,

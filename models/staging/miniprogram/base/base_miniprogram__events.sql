@@ -32,7 +32,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
+            {'type': 'openid', 'columns': ['openid'], 'value': clean_identifier('openid')},
         ],
         action='drop',
     ) }}
@@ -53,7 +53,7 @@ renamed as (
 
     select
         nullif(trim(event_id), '') as event_id,
-        nullif(trim(openid), '') as openid,
+        {{ clean_identifier('openid') }} as openid,
         lower(trim(event_type)) as event_type,
         nullif(trim(sku_id), '') as sku_id,
         {{ epoch_ms_to_utc('event_time') }} as event_at,

@@ -39,7 +39,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
+            {'type': 'openid', 'columns': ['openid'], 'value': clean_identifier('openid')},
         ],
         action='anonymise',
     ) }}
@@ -60,7 +60,7 @@ renamed as (
 
     select
         nullif(trim(order_id), '') as order_id,
-        nullif(trim(openid), '') as openid,
+        {{ clean_identifier('openid') }} as openid,
         nullif(trim(store_id), '') as store_id,
         upper(trim(fulfilment_type)) as fulfilment_type,
         upper(trim(order_status)) as order_status,

@@ -27,8 +27,8 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'openid', 'columns': ['openid'], 'value': "nullif(trim(openid), '')"},
-            {'type': 'unionid', 'columns': ['unionid'], 'value': "nullif(trim(unionid), '')"},
+            {'type': 'openid', 'columns': ['openid'], 'value': clean_identifier('openid')},
+            {'type': 'unionid', 'columns': ['unionid'], 'value': clean_identifier('unionid')},
             {'type': 'phone', 'columns': ['phone'], 'value': normalize_cn_mobile('phone')},
         ],
         action='drop',
@@ -49,8 +49,8 @@ fingerprinted as (
 renamed as (
 
     select
-        nullif(trim(openid), '') as openid,
-        nullif(trim(unionid), '') as unionid,
+        {{ clean_identifier('openid') }} as openid,
+        {{ clean_identifier('unionid') }} as unionid,
         {{ normalize_cn_mobile('phone') }} as phone,
         {{ cn_mobile_issue('phone') }} as phone_issue,
         nullif(trim(nickname), '') as nickname,

@@ -42,7 +42,7 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'card_no', 'columns': ['card_no'], 'value': "nullif(trim(card_no), '')"},
+            {'type': 'card_no', 'columns': ['card_no'], 'value': clean_identifier('card_no')},
             {'type': 'phone', 'columns': ['member_phone'], 'value': normalize_cn_mobile('member_phone')},
         ],
         action='anonymise',
@@ -70,7 +70,7 @@ renamed as (
         upper(trim(transaction_type)) as transaction_type,
         nullif(trim(original_ticket_id), '') as original_ticket_id,
         {{ safe_to_timestamp('transaction_time') }} as _transaction_local_time,
-        nullif(trim(card_no), '') as card_no,
+        {{ clean_identifier('card_no') }} as card_no,
         {{ normalize_cn_mobile('member_phone') }} as phone,
         {{ cn_mobile_issue('member_phone') }} as phone_issue,
         {{ fen_to_yuan('gross_amount_fen') }} as gross_amount,

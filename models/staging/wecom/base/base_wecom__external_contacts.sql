@@ -28,8 +28,8 @@ erasure_checked as (
         'source',
         columns=content_columns + ['extracted_at', 'filename'],
         identifiers=[
-            {'type': 'external_userid', 'columns': ['external_userid'], 'value': "nullif(trim(external_userid), '')"},
-            {'type': 'unionid', 'columns': ['unionid'], 'value': "nullif(trim(unionid), '')"},
+            {'type': 'external_userid', 'columns': ['external_userid'], 'value': clean_identifier('external_userid')},
+            {'type': 'unionid', 'columns': ['unionid'], 'value': clean_identifier('unionid')},
         ],
         action='drop',
     ) }}
@@ -49,8 +49,8 @@ fingerprinted as (
 renamed as (
 
     select
-        nullif(trim(external_userid), '') as external_userid,
-        nullif(trim(unionid), '') as unionid,
+        {{ clean_identifier('external_userid') }} as external_userid,
+        {{ clean_identifier('unionid') }} as unionid,
         nullif(trim(staff_id), '') as staff_id,
         nullif(trim(store_id), '') as store_id,
         upper(trim(add_way)) as add_way,
