@@ -1,5 +1,6 @@
 """The semantic layer from Python: `mf query` (dbt-metricflow) on the serving snapshot, read-only.
 
+    python -m omniwh.semantic mf <any mf arguments>     (mf without its online version check)
     python -m omniwh.semantic query --metrics member_order_share,online_reachable_rate \
         --group-by metric_time__month,kpi_unit__scope_value \
         --where "{{ Dimension('kpi_unit__scope_type') }} = 'banner'"
@@ -20,7 +21,9 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MF = str(Path(sys.executable).with_name("mf"))
+# `mf` itself, run as `python -m omniwh.semantic mf ...`: the same CLI without its start-up version check,
+# which asks PyPI on every call (update_checker); the semantic layer must work offline.
+MF = [sys.executable, "-m", "omniwh.semantic", "mf"]
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
@@ -66,7 +69,7 @@ def query(
     ensure_semantic_manifest(env)
     with tempfile.TemporaryDirectory(prefix="omniwh-mf-") as tmp:
         out = Path(tmp) / "result.csv"
-        cmd = [MF, "query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by)]
+        cmd = [*MF, "query", "--metrics", ",".join(metrics), "--group-by", ",".join(group_by)]
         cmd += ["--csv", str(out)]
         for condition in where or []:
             cmd += ["--where", condition]
@@ -81,7 +84,19 @@ def query(
             return list(csv.DictReader(handle))
 
 
+def run_mf(args: list[str]) -> int:
+    """dbt-metricflow's `mf` command line, with its online update check switched off."""
+    import update_checker
+    from dbt_metricflow.cli.main import cli
+
+    update_checker.UpdateChecker.check = lambda self, *a, **k: None
+    return cli.main(args=args, prog_name="mf", standalone_mode=False) or 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["mf"]:
+        return run_mf(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m omniwh.semantic", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["query"])
     parser.add_argument("--metrics", required=True, help="comma-separated metric names (models/semantic/)")

@@ -1,4 +1,5 @@
-"""The dashboard in headless Chromium (Debian `chromium`, installed by scripts/setup_browser.sh): every page
+"""The dashboard in headless Chromium (Debian's `chromium-headless-shell`, installed by scripts/setup_browser.sh,
+which explains why the shell and not the full browser): every page
 renders its Chinese title and at least one chart drawn from the serving snapshot, and no request leaves
 localhost. Screenshots go to dashboard_out/screenshots/ (OMNI_DASHBOARD_SCREENSHOTS).
 
@@ -44,12 +45,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = shutil.which("chromium-headless-shell")
     if found:
         return found
     if os.environ.get("CI"):
-        pytest.fail("chromium missing: `make test` runs scripts/setup_browser.sh, which installs it as root")
-    pytest.skip("chromium not installed (scripts/setup_browser.sh installs it as root)")
+        pytest.fail("chromium-headless-shell missing: `make test` runs scripts/setup_browser.sh (as root)")
+    pytest.skip("chromium-headless-shell not installed (scripts/setup_browser.sh installs it as root)")
 
 
 class _Gateway(http.server.SimpleHTTPRequestHandler):

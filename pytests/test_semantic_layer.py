@@ -145,12 +145,17 @@ def test_cvm_equal_mart(serving_snapshot, picks, prefix, metrics, table, extra_w
 
 def test_campaign_roi_equal_mart(serving_snapshot):  # noqa: F811
     """Per campaign (the mart's grain), over every campaign of the snapshot."""
-    metrics = {"attributed_roi": "attributed_roi", "incremental_roi": "incremental_roi"}
+    metrics = {
+        "attributed_roi": "attributed_roi",
+        "incremental_roi": "incremental_roi",
+        "incremental_roi_lower": "incremental_roi_lower",
+        "incremental_roi_upper": "incremental_roi_upper",
+    }
     rows = semantic.query(list(metrics), ["campaign"], serving=serving_snapshot)
     mf_rows = {(row["campaign"],): row for row in rows}
     mart = snapshot_rows(
         serving_snapshot,
-        "select campaign_id, attributed_roi, incremental_roi from marts.fct_campaign_performance",
+        f"select campaign_id, {', '.join(metrics.values())} from marts.fct_campaign_performance",
     )
     months = snapshot_rows(
         serving_snapshot,
