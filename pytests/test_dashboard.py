@@ -1,7 +1,7 @@
-"""The dashboard in headless Chromium (Debian's `chromium-headless-shell`, installed by scripts/setup_browser.sh,
-which explains why the shell and not the full browser): every page
-renders its Chinese title and at least one chart drawn from the serving snapshot, and no request leaves
-localhost. Screenshots go to dashboard_out/screenshots/ (OMNI_DASHBOARD_SCREENSHOTS).
+"""The dashboard in headless Chromium (Debian's `chromium-headless-shell`, installed by
+scripts/setup_browser.sh, which says why the shell and not the full browser): every page renders its Chinese
+title and at least one chart drawn from the serving snapshot, and no request leaves localhost. Screenshots
+go to dashboard_out/screenshots/ (OMNI_DASHBOARD_SCREENSHOTS).
 
 Chromium is pointed at a recording proxy on 127.0.0.1 that also serves the site; with the bypass rule
 `<-loopback>` even requests to localhost go through it, so the proxy sees every request the browser makes:

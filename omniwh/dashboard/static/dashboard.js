@@ -145,7 +145,8 @@ const RENDER = {
     card(`已评分会员(${month})`, num(seg.reduce((a, r) => a + r.n, 0)));
     chart("各分层人数", {
       tooltip: { trigger: "item" },
-      xAxis: axis(seg.map((r) => r.name)), yAxis: valueAxis(),
+      xAxis: Object.assign(axis(seg.map((r) => r.name)), { axisLabel: { color: TEXT.color, interval: 0, rotate: 25 } }),
+      yAxis: valueAxis(), grid: { left: 60, right: 30, top: 40, bottom: 70 },
       series: [{ name: "人数", type: "bar", data: seg.map((r) => r.n), label: { show: true, position: "top", color: TEXT.color } }],
     }, seg.length);
     const mig = DATA.migrations.filter((r) => r.m === month);
