@@ -25,10 +25,12 @@ export OMNI_LANDING_PATH ?= data/landing
 export OMNI_TRUTH_PATH ?= data/truth
 export OMNI_DUCKDB_PATH ?= data/warehouse.duckdb
 export OMNI_DUCKDB_TEMP_DIR ?= data/duckdb_tmp
+# The read-only snapshot BI reads, published after a green build (omniwh/serving.py).
+export OMNI_SERVING_PATH ?= data/serving.duckdb
 
 LANDING_MARKER = $(OMNI_LANDING_PATH)/.complete-$(SCALE)
 
-.PHONY: help env data preflight build lint test bench clean distclean
+.PHONY: help env data preflight build publish lint test bench clean distclean
 
 help: ## List every target with a one-line description (default)
 	@echo "usage: make <target> [SCALE=tiny|demo|bench100k|bench]"
@@ -61,11 +63,17 @@ preflight: env data ## Landing check: every landing file against the contract; u
 
 # Unit tests run after the models: those of incremental models mock `this`, and dbt reads its columns from the
 # built relation, which a fresh warehouse does not have yet. Every model and data test still runs first.
-build: env data preflight ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
+# A step that fails stops make, so only a green build (models, data and unit tests, GX suites) is published.
+build: env data preflight ## Build and test the warehouse (dbt seed + build, GX), then publish the BI snapshot
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt seed
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
+	$(MAKE) quality
+	$(MAKE) publish
+
+publish: env ## Copy the marts of the built warehouse into the read-only BI snapshot (data/serving.duckdb)
+	$(BIN)/python -m omniwh.serving publish
 
 # sqlfluff's dbt templater renders in the main process and lints in the workers: 2 processes cut the lint of
 # models/staging from 32 s to 19 s on the 2-core reference machine.
@@ -75,11 +83,12 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 	$(BIN)/sqlfluff lint --processes $(LINT_PROCESSES) models/ macros/ tests/ analyses/
 	$(BIN)/ruff check omniwh pytests
 
-test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
+test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, GX, publish, pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
 	$(MAKE) quality
+	$(MAKE) publish
 	$(BIN)/pytest
 
 # Great Expectations suites (expectations/*.yml) on the built warehouse; run after dbt has released the file.
@@ -96,9 +105,9 @@ bench: env ## Benchmark full build vs daily incremental runs at BENCH_SCALE (vs 
 	$(BIN)/python -m omniwh.bench --scale $(BENCH_SCALE) --days $(BENCH_DAYS) --root data/bench --out bench_out \
 		$(if $(BENCH_COMPARE_SCALE),--compare-scale $(BENCH_COMPARE_SCALE))
 
-clean: ## Remove build output: target/, logs/, the DuckDB warehouse and its temp files (keeps landing data)
+clean: ## Remove build output: target/, logs/, the warehouse, the BI snapshot and temp files (keeps landing data)
 	rm -rf target logs dbt_packages bench_out $(OMNI_DUCKDB_TEMP_DIR)
-	rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal
+	rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal $(OMNI_SERVING_PATH)
 
 distclean: clean ## Also remove all generated data (data/) and the virtualenv
 	rm -rf data $(VENV)
