@@ -18,7 +18,6 @@ import functools
 import http.server
 import json
 import math
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -27,27 +26,17 @@ import duckdb
 import jinja2
 
 from omniwh.dashboard.pages import FILTER_QUERIES, PAGES, Page
+from omniwh.serving import serving_path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 STATIC = HERE / "static"
 ECHARTS = STATIC / "vendor" / "echarts.min.js"
 DEFAULT_OUT = "dashboard_out/site"
-DEFAULT_SERVING = "data/serving.duckdb"
 
 
 class DashboardError(RuntimeError):
     """The dashboard cannot be built (no snapshot, no ECharts bundle)."""
-
-
-def serving_path() -> Path:
-    """The snapshot to read: omniwh.serving.serving_path() when present, else $OMNI_SERVING_PATH."""
-    try:
-        from omniwh.serving import serving_path as published_path
-    except ImportError:  # the serving module of the snapshot issue is not merged yet
-        value = Path(os.environ.get("OMNI_SERVING_PATH", DEFAULT_SERVING))
-        return value if value.is_absolute() else REPO / value
-    return published_path()
 
 
 def _plain(value):
