@@ -42,6 +42,30 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=8000",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Values the first chart of each page draws with no filter set, counted from the snapshot independently of the
+# page's queries and script: a chart fed by anything but the snapshot's rows fails this.
+FIRST_CHART_POINTS = {
+    # 会员占比 and 在线率 for every brand-level month
+    "member_health": "select 2 * count(*) from marts.fct_member_kpis_monthly where scope_type = 'all'",
+    # one bar per segment of the latest month
+    "rfm": """
+        select count(distinct rfm_segment_code) from marts.fct_member_rfm_monthly
+        where snapshot_month = (select max(snapshot_month) from marts.fct_member_rfm_monthly)
+    """,
+    # one funnel layer per stage of the latest month
+    "lifecycle": """
+        select count(distinct lifecycle_stage_code) from marts.fct_member_lifecycle_monthly
+        where snapshot_month = (select max(snapshot_month) from marts.fct_member_lifecycle_monthly)
+    """,
+    # member sales and active members for every brand-level month
+    "cvm": """
+        select 2 * count(*) from marts.fct_cvm_monthly where dimension_name = 'all' and member_type = 'all'
+    """,
+    # attributed and incremental ROI per campaign
+    "campaigns": "select 2 * count(*) from marts.fct_campaign_performance",
+    # S/A/B/C counts for every month with store rows
+    "stores": "select 4 * count(distinct month_start_date) from marts.fct_store_performance_monthly",
+}
 
 
 def _chromium() -> str:
@@ -171,7 +195,7 @@ class _Dom(html.parser.HTMLParser):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[page.slug for page in PAGES])
-def test_page_renders_offline(page, gateway, screenshots):
+def test_page_renders_offline(page, gateway, screenshots, serving_snapshot):  # noqa: F811
     start = len(gateway.requests)
     url = f"http://127.0.0.1:{gateway.server_port}/{page.slug}.html"
     dom = _Dom()
@@ -185,6 +209,9 @@ def test_page_renders_offline(page, gateway, screenshots):
     assert dom.title.strip() == page.title
     drawn = [points for points, rendered in dom.charts if rendered and points > 0]
     assert drawn, f"no chart with data on {page.slug}: {dom.charts}"
+    expected = snapshot_rows(serving_snapshot, FIRST_CHART_POINTS[page.slug])[0][0]
+    assert expected > 0, f"the snapshot has no data for {page.slug}"
+    assert dom.charts[0] == (expected, True), (page.slug, dom.charts, expected)
     assert shot.is_file() and shot.stat().st_size > 20_000, "screenshot missing or blank"
 
     outside = [r for r in requests if r[1] not in LOCAL_HOSTS or r[2] != gateway.server_port]
