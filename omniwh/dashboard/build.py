@@ -12,6 +12,7 @@ refers to another host. `serve` builds, then serves the folder on 127.0.0.1 only
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import decimal
 import functools
@@ -76,6 +77,15 @@ def read_snapshot(serving: Path) -> tuple[dict, dict[str, dict], dict]:
     return filters, data, info
 
 
+def stage_order() -> dict[str, int]:
+    """Display order of the lifecycle stages (seed metric_lifecycle_stages): the funnel runs in it."""
+    seed = REPO / "seeds" / "metrics" / "metric_lifecycle_stages.csv"
+    if not seed.is_file():
+        return {}
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return {row["stage_code"]: int(row["display_order"]) for row in csv.DictReader(handle)}
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -108,6 +118,7 @@ def build(serving: Path, out: Path) -> list[Path]:
             "slug": page.slug,
             "filters": list(page.filters),
             "choices": filters,
+            "stage_order": stage_order(),
             "data": data[page.slug],
         }
         html = env.get_template("page.html").render(

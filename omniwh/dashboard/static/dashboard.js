@@ -166,12 +166,15 @@ const RENDER = {
   lifecycle(state) {
     const month = state.month || latestMonth(DATA.stages);
     document.getElementById("scope").textContent = "范围:全品牌 · " + month;
-    const stages = DATA.stages.filter((r) => r.m === month);
+    const order = (code) => (PAYLOAD.stage_order || {})[code] ?? 99;
+    const stages = DATA.stages.filter((r) => r.m === month).sort((a, b) => order(a.code) - order(b.code));
     card(`已知会员(${month})`, num(stages.reduce((a, r) => a + r.n, 0)));
-    chart("生命周期漏斗", {
-      tooltip: { trigger: "item" },
-      series: [{ type: "funnel", left: "10%", width: "80%", label: { color: "#fff", formatter: "{b}:{c}" },
-        data: stages.map((r) => ({ name: r.name, value: r.n })) }],
+    // stages in lifecycle order, prospect to churned (not sorted by size, which a funnel chart would do)
+    chart("生命周期漏斗(各阶段会员数)", {
+      tooltip: { trigger: "axis" }, grid: { left: 90, right: 50, top: 20, bottom: 30 },
+      yAxis: Object.assign(axis(stages.map((r) => r.name)), { inverse: true }), xAxis: valueAxis(),
+      series: [{ name: "会员数", type: "bar", data: stages.map((r) => r.n),
+        label: { show: true, position: "right", color: TEXT.color } }],
     }, stages.length);
     let cohort = DATA.journeys.filter((r) => r.m === state.month);
     let cohortLabel = state.month ? `首购于 ${state.month}` : "全部首购月份";
