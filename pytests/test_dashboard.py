@@ -241,3 +241,34 @@ def test_health_page_shows_snapshot_kpis(gateway, serving_snapshot):  # noqa: F8
         for kpi, value in expected.items():
             text = "—" if value is None else f"{value * 100:.1f}%"
             assert dom.cards.get(kpi) == text, (scope_value, kpi, dom.cards)
+
+
+def test_banner_and_store_filters_narrow_the_data(gateway, serving_snapshot):  # noqa: F811
+    """A banner on the store page and a store on the CVM page (set in the URL) show that slice's figures:
+    the S-tier store count of the banner's latest month, the store's member sales of its latest month."""
+    banner, store = snapshot_rows(
+        serving_snapshot,
+        "select min(banner_code), min(store_id) from marts.fct_store_performance_monthly",
+    )[0]
+    s_stores = snapshot_rows(
+        serving_snapshot,
+        "select count(*) filter (where tier_code = 'S') from marts.fct_store_performance_monthly"
+        " where banner_code = ? and month_start_date ="
+        " (select max(month_start_date) from marts.fct_store_performance_monthly where banner_code = ?)",
+        [banner, banner],
+    )[0][0]
+    sales = snapshot_rows(
+        serving_snapshot,
+        "select net_sales_amount from marts.fct_cvm_monthly"
+        " where dimension_name = 'store' and dimension_value = ? and member_type = 'all'"
+        " order by snapshot_month desc limit 1",
+        [store],
+    )[0][0]
+    cases = [
+        (f"stores.html?banner={banner}", "tier_S", f"{s_stores:,}"),
+        (f"cvm.html?store={store}", "member_net_sales", f"¥{sales:,.2f}"),
+    ]
+    for path, kpi, expected in cases:
+        dom = _Dom()
+        dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/{path}"))
+        assert dom.cards.get(kpi) == expected, (path, dom.cards, expected)

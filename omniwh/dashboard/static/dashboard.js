@@ -204,7 +204,7 @@ const RENDER = {
     const rows = DATA.cvm.filter((r) => r.dn === dn && r.dv === scope.value);
     const month = state.month || latestMonth(rows);
     const current = rows.find((r) => r.m === month) || {};
-    card(`会员销售额(${month})`, yuan(current.sales));
+    card(`会员销售额(${month})`, yuan(current.sales)).dataset.kpi = "member_net_sales";
     card("活跃会员", num(current.am));
     card("购买频次", num(current.pf, 2));
     card("客单价", yuan(current.aov));
@@ -285,7 +285,9 @@ const RENDER = {
     document.getElementById("scope").textContent = `范围:${state.store || state.banner || "全部门店"} · ${month}`;
     const rows = inBanner.filter((r) => r.m === month && (!state.store || r.sid === state.store));
     const tiers = ["S", "A", "B", "C"];
-    for (const tier of tiers) card(`${tier} 级门店(${month})`, num(rows.filter((r) => r.tier === tier).length));
+    for (const tier of tiers) {
+      card(`${tier} 级门店(${month})`, num(rows.filter((r) => r.tier === tier).length)).dataset.kpi = `tier_${tier}`;
+    }
     const months = [...new Set(inBanner.map((r) => r.m))].sort();
     chart("门店分级分布(按月)", {
       xAxis: axis(months), yAxis: valueAxis({ name: "门店数" }),
