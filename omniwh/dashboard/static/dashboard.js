@@ -295,12 +295,12 @@ const RENDER = {
         data: months.map((m) => inBanner.filter((r) => r.m === m && r.tier === tier).length) })),
     }, months.length * tiers.length);
     const ranked = rows.filter((r) => r.ppsqm !== null).sort((a, b) => b.ppsqm - a.ppsqm).slice(0, 30);
-    chart(`年化坪效(元/平方米,${month},前 30)`, {
+    chart(`年化坪效(元/平方米,${month},前 30;颜色 = 等级,灰色 = 未分级)`, {
       grid: { left: 60, right: 30, top: 40, bottom: 110 },
       xAxis: Object.assign(axis(ranked.map((r) => r.name || r.sid)), { axisLabel: { color: TEXT.color, rotate: 40, fontSize: 10 } }),
       yAxis: valueAxis(),
       series: [{ name: "年化坪效", type: "bar", data: ranked.map((r) => ({
-        value: r.ppsqm, itemStyle: { color: { S: "#ffc53d", A: "#39a0ff", B: "#36cfc9", C: "#8c8c8c" }[r.tier] || "#595959" } })) }],
+        value: r.ppsqm, itemStyle: { color: { S: COLORS[0], A: COLORS[1], B: COLORS[2], C: COLORS[3] }[r.tier] || "#595959" } })) }],
     }, ranked.length);
   },
 };
