@@ -134,3 +134,20 @@ clean: ## Remove build output: target/, logs/, the warehouse, the BI snapshot an
 
 distclean: clean ## Also remove all generated data (data/) and the virtualenv
 	rm -rf data $(VENV)
+
+# --- dashboard and semantic layer (omniwh/dashboard/, models/semantic/; README "Dashboard") ---------------
+# ECharts comes from npm with `make env`; chromium-headless-shell and CJK fonts (Debian) are installed by
+# `make test` as root when missing, for the dashboard's browser tests.
+DASHBOARD_PORT ?= 8050
+.PHONY: echarts browser dashboard
+env: echarts
+test: browser
+
+echarts: ## Install ECharts for the dashboard from npm (pinned version and checksum; skipped when present)
+	@bash scripts/fetch_echarts.sh
+
+browser: ## Install chromium-headless-shell and CJK fonts (Debian, as root) for the dashboard's browser tests
+	@bash scripts/setup_browser.sh
+
+dashboard: env ## Generate the Chinese dashboard from the serving snapshot; serve it on 127.0.0.1:DASHBOARD_PORT
+	$(BIN)/python -m omniwh.dashboard serve --port $(DASHBOARD_PORT)

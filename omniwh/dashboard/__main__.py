@@ -1,0 +1,5 @@
+import sys
+
+from omniwh.dashboard.build import main
+
+sys.exit(main())

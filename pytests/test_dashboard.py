@@ -1,0 +1,274 @@
+"""The dashboard in headless Chromium (Debian's `chromium-headless-shell`, installed by
+scripts/setup_browser.sh, which says why the shell and not the full browser): every page renders its Chinese
+title and at least one chart drawn from the serving snapshot, and no request leaves localhost. Screenshots
+go to dashboard_out/screenshots/ (OMNI_DASHBOARD_SCREENSHOTS).
+
+Chromium is pointed at a recording proxy on 127.0.0.1 that also serves the site; with the bypass rule
+`<-loopback>` even requests to localhost go through it, so the proxy sees every request the browser makes:
+the test proves the proxy saw the page's own assets (the log is live) and nothing for any other host.
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import http.server
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from snapshot_helpers import REPO, serving_snapshot, snapshot_rows  # noqa: F401  (fixture)
+
+from omniwh.dashboard.build import build
+from omniwh.dashboard.pages import PAGES
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--window-size=1600,1000",
+    # JavaScript (ECharts draws synchronously, animation off) gets this much virtual time before the dump.
+    "--virtual-time-budget=8000",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Values the first chart of each page draws with no filter set, counted from the snapshot independently of the
+# page's queries and script: a chart fed by anything but the snapshot's rows fails this.
+FIRST_CHART_POINTS = {
+    # 会员占比 and 在线率 for every brand-level month
+    "member_health": "select 2 * count(*) from marts.fct_member_kpis_monthly where scope_type = 'all'",
+    # one bar per segment of the latest month
+    "rfm": """
+        select count(distinct rfm_segment_code) from marts.fct_member_rfm_monthly
+        where snapshot_month = (select max(snapshot_month) from marts.fct_member_rfm_monthly)
+    """,
+    # one funnel layer per stage of the latest month
+    "lifecycle": """
+        select count(distinct lifecycle_stage_code) from marts.fct_member_lifecycle_monthly
+        where snapshot_month = (select max(snapshot_month) from marts.fct_member_lifecycle_monthly)
+    """,
+    # member sales and active members for every brand-level month
+    "cvm": """
+        select 2 * count(*) from marts.fct_cvm_monthly where dimension_name = 'all' and member_type = 'all'
+    """,
+    # attributed and incremental ROI per campaign
+    "campaigns": "select 2 * count(*) from marts.fct_campaign_performance",
+    # S/A/B/C counts for every month with store rows
+    "stores": "select 4 * count(distinct month_start_date) from marts.fct_store_performance_monthly",
+}
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium-headless-shell")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("chromium-headless-shell missing: `make test` runs scripts/setup_browser.sh (as root)")
+    pytest.skip("chromium-headless-shell not installed (scripts/setup_browser.sh installs it as root)")
+
+
+class _Gateway(http.server.SimpleHTTPRequestHandler):
+    """Serves the site to requests for itself; records and refuses every other request (proxied or not)."""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _local_path(self) -> str | None:
+        parts = urlsplit(self.path)
+        if parts.hostname:  # proxied: absolute URL
+            host, port = parts.hostname, parts.port or 80
+        else:
+            host, _, port = (self.headers.get("Host") or "").partition(":")
+            port = int(port or 80)
+        self.server.requests.append((self.command, host, port, parts.path))
+        if host in LOCAL_HOSTS and port == self.server.server_port:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+        return None
+
+    def do_GET(self):
+        path = self._local_path()
+        if path is None:
+            self.send_error(403, "outside localhost")
+            return
+        self.path = path
+        super().do_GET()
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_POST(self):
+        self._local_path()
+        self.send_error(403)
+
+    def do_CONNECT(self):
+        host, _, port = self.path.partition(":")
+        self.server.requests.append(("CONNECT", host, int(port or 443), ""))
+        self.send_error(403, "outside localhost")
+
+
+@pytest.fixture(scope="module")
+def site(serving_snapshot, scratch_root):  # noqa: F811
+    out = scratch_root / "dashboard_site"
+    pages = build(serving_snapshot, out)
+    assert len(pages) == len(PAGES)
+    return out
+
+
+@pytest.fixture(scope="module")
+def gateway(site):
+    handler = functools.partial(_Gateway, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    out = Path(os.environ.get("OMNI_DASHBOARD_SCREENSHOTS", REPO / "dashboard_out" / "screenshots"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _run_chromium(gateway, *args: str) -> str:
+    port = gateway.server_port
+    with tempfile.TemporaryDirectory(prefix="omniwh-chromium-") as profile:
+        cmd = [
+            _chromium(),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--proxy-server=http://127.0.0.1:{port}",
+            "--proxy-bypass-list=<-loopback>",
+            *args,
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"chromium failed: {done.stderr[-3000:]}"
+    return done.stdout
+
+
+class _Dom(html.parser.HTMLParser):
+    """Title text, chart boxes (their data-points), KPI cards and the body's ready flag of a dumped DOM."""
+
+    def __init__(self):
+        super().__init__()
+        self.title, self.charts, self.cards, self.ready = "", [], {}, False
+        self._in_title, self._kpi, self._in_value = False, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "body" and attrs.get("data-ready") == "1":
+            self.ready = True
+        if attrs.get("id") == "page-title":
+            self._in_title = True
+        if "chart" in classes:
+            self.charts.append((int(attrs.get("data-points") or 0), attrs.get("data-rendered") == "1"))
+        if "card" in classes and attrs.get("data-kpi"):
+            self._kpi = attrs["data-kpi"]
+        if self._kpi and "value" in classes:
+            self._in_value = True
+
+    def handle_endtag(self, tag):
+        if tag == "h1":
+            self._in_title = False
+        if tag == "div" and self._in_value:
+            self._in_value, self._kpi = False, None
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        if self._in_value:
+            self.cards[self._kpi] = self.cards.get(self._kpi, "") + data
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[page.slug for page in PAGES])
+def test_page_renders_offline(page, gateway, screenshots, serving_snapshot):  # noqa: F811
+    start = len(gateway.requests)
+    url = f"http://127.0.0.1:{gateway.server_port}/{page.slug}.html"
+    dom = _Dom()
+    dom.feed(_run_chromium(gateway, "--dump-dom", url))
+    shot = screenshots / f"{page.slug}.png"
+    shot.unlink(missing_ok=True)
+    _run_chromium(gateway, f"--screenshot={shot}", url)
+    requests = gateway.requests[start:]
+
+    assert dom.ready, "the page's script did not finish (body lacks data-ready)"
+    assert dom.title.strip() == page.title
+    drawn = [points for points, rendered in dom.charts if rendered and points > 0]
+    assert drawn, f"no chart with data on {page.slug}: {dom.charts}"
+    expected = snapshot_rows(serving_snapshot, FIRST_CHART_POINTS[page.slug])[0][0]
+    assert expected > 0, f"the snapshot has no data for {page.slug}"
+    assert dom.charts[0] == (expected, True), (page.slug, dom.charts, expected)
+    assert shot.is_file() and shot.stat().st_size > 20_000, "screenshot missing or blank"
+
+    outside = [r for r in requests if r[1] not in LOCAL_HOSTS or r[2] != gateway.server_port]
+    assert not outside, f"requests left localhost: {outside}"
+    seen = {r[3] for r in requests}
+    assert {f"/{page.slug}.html", "/assets/echarts.min.js", "/assets/dashboard.js"} <= seen, seen
+
+
+def test_health_page_shows_snapshot_kpis(gateway, serving_snapshot):  # noqa: F811
+    """The KPI cards carry the snapshot's numbers: brand-level 会员占比 and 在线率 of the latest month, and of
+    a filtered banner (filters come from the URL)."""
+    latest, banner = snapshot_rows(
+        serving_snapshot,
+        "select max(snapshot_month), min(scope_value) filter (where scope_type = 'banner')"
+        " from marts.fct_member_kpis_monthly",
+    )[0]
+    for scope_type, scope_value, query in (("all", "ALL", ""), ("banner", banner, f"?banner={banner}")):
+        share, online = snapshot_rows(
+            serving_snapshot,
+            "select member_order_share, online_reachable_rate from marts.fct_member_kpis_monthly"
+            " where snapshot_month = ? and scope_type = ? and scope_value = ?",
+            [latest, scope_type, scope_value],
+        )[0]
+        dom = _Dom()
+        dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/member_health.html{query}"))
+        expected = {"member_order_share": share, "online_reachable_rate": online}
+        for kpi, value in expected.items():
+            text = "—" if value is None else f"{value * 100:.1f}%"
+            assert dom.cards.get(kpi) == text, (scope_value, kpi, dom.cards)
+
+
+def test_banner_and_store_filters_narrow_the_data(gateway, serving_snapshot):  # noqa: F811
+    """A banner on the store page and a store on the CVM page (set in the URL) show that slice's figures:
+    the S-tier store count of the banner's latest month, the store's member sales of its latest month."""
+    banner, store = snapshot_rows(
+        serving_snapshot,
+        "select min(banner_code), min(store_id) from marts.fct_store_performance_monthly",
+    )[0]
+    s_stores = snapshot_rows(
+        serving_snapshot,
+        "select count(*) filter (where tier_code = 'S') from marts.fct_store_performance_monthly"
+        " where banner_code = ? and month_start_date ="
+        " (select max(month_start_date) from marts.fct_store_performance_monthly where banner_code = ?)",
+        [banner, banner],
+    )[0][0]
+    sales = snapshot_rows(
+        serving_snapshot,
+        "select net_sales_amount from marts.fct_cvm_monthly"
+        " where dimension_name = 'store' and dimension_value = ? and member_type = 'all'"
+        " order by snapshot_month desc limit 1",
+        [store],
+    )[0][0]
+    cases = [
+        (f"stores.html?banner={banner}", "tier_S", f"{s_stores:,}"),
+        (f"cvm.html?store={store}", "member_net_sales", f"¥{sales:,.2f}"),
+    ]
+    for path, kpi, expected in cases:
+        dom = _Dom()
+        dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/{path}"))
+        assert dom.cards.get(kpi) == expected, (path, dom.cards, expected)
