@@ -43,14 +43,20 @@ $(ENV_STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e . --no-deps
 	@touch $@
 
-data: env ## Generate the demo landing data for SCALE (skipped when already generated)
+# The generator writes only into a folder it created or that carries its marker (.omniwh-generated.json) and
+# refuses one holding files it did not write. This step never deletes landing files or the warehouse: a
+# warehouse built from other data must be removed with `make clean` first (it keeps every landing folder).
+data: env ## Generate the demo landing data for SCALE (skipped when already generated; never over other files)
 	@if [ -f "$(LANDING_MARKER)" ]; then \
 		echo "landing data for scale '$(SCALE)' already in $(OMNI_LANDING_PATH) (delete $(LANDING_MARKER) to regenerate)"; \
+	elif $(BIN)/python -m omniwh.generator.ownership warehouse-has-tables "$(OMNI_DUCKDB_PATH)"; then \
+		echo "make data: refusing to generate: the warehouse $(OMNI_DUCKDB_PATH) was built from other data. Run" \
+			"\`make clean\` first (it deletes the warehouse, never landing data), or point OMNI_LANDING_PATH at" \
+			"the data it was built from (with its $(notdir $(LANDING_MARKER)) marker)." >&2; \
+		exit 1; \
 	else \
-		rm -f $(OMNI_LANDING_PATH)/.complete-*; \
 		$(BIN)/omniwh generate --scale $(SCALE) --landing $(OMNI_LANDING_PATH) --truth $(OMNI_TRUTH_PATH); \
-		echo "new landing data: removing the warehouse built from the old data"; \
-		rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal; \
+		find "$(OMNI_LANDING_PATH)" -maxdepth 1 -name '.complete-*' -delete; \
 		touch $(LANDING_MARKER); \
 	fi
 

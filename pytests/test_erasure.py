@@ -107,7 +107,7 @@ def _dbt_build(env: dict, project: Path) -> None:
 
 def _connect(db: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(db), read_only=True)
-    register_udfs(con)
+    register_udfs(con, {})  # the demo key, as the build (its env drops OMNI_HASH_KEY)
     return con
 
 
@@ -363,7 +363,8 @@ def erasure(tiny, tmp_path_factory):
     hits_before = scan_warehouse(db, needles)
     oracle = raw_rows_of(landing, person["identifiers"])
 
-    add = [sys.executable, "-m", "omniwh.erasure", "add", "--member-id", person["member_id"]]
+    # by ONE identifier, the phone: the tool resolves it to the member and all of the member's identifiers
+    add = [sys.executable, "-m", "omniwh.erasure", "add", "--phone", sorted(person["phones"])[0]]
     add += ["--duckdb", str(db), "--list", str(ERASURE_LIST), "--requested-on", "2025-05-01"]
     added = subprocess.run(add, env=env, capture_output=True, text=True, cwd=project)
     assert added.returncode == 0, added.stderr
@@ -399,6 +400,9 @@ def erasure(tiny, tmp_path_factory):
 def test_the_person_is_in_several_systems_and_visible_before_erasure(erasure):
     person = erasure["person"]
     assert len({t for t, _ in person["identifiers"]}) >= 3
+    # card, mini-program account, Tmall and JD buyers, WeCom contact: all erased by a request naming a phone
+    kinds = {t for t, _ in person["identifiers"]} | {v.split(":")[0] for t, v in person["identifiers"]}
+    assert {"card_no", "openid", "TMALL", "JD", "external_userid", "phone"} <= kinds, kinds
     # the scan can see the person: without erasure they are all over the warehouse
     assert len(erasure["hits_before"]) >= 10, erasure["hits_before"]
     assert erasure["oracle"]["pos/transactions"] > 0 and erasure["oracle"]["crm/members"] > 0
@@ -412,6 +416,17 @@ def test_erasure_list_holds_only_keyed_hashes(erasure):
     key, _ = resolve_hash_key({})
     expected = {(t, erasure_digest(t, normalise(t, v), key)) for t, v in erasure["person"]["identifiers"]}
     assert {(row["identifier_type"], row["identifier_hash"]) for row in rows} == expected
+
+
+def test_the_tool_prints_what_the_phone_matched_per_identifier_type(erasure):
+    out = erasure["added"].stdout
+    assert "matched 1 member(s)" in out, out
+    counts = {}
+    for t, _ in erasure["person"]["identifiers"]:
+        counts[t] = counts.get(t, 0) + 1
+    for identifier_type, n in counts.items():
+        assert f"{n} {identifier_type}" in out, out
+    assert not [n for n in erasure["needles"] if n in out + erasure["added"].stderr]  # counts only
 
 
 def test_adding_the_same_person_again_adds_nothing(erasure):

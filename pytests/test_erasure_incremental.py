@@ -38,6 +38,7 @@ from test_erasure import ERASURE_LIST, PROJECT_PARTS, mask, needles_for, scan_fi
 from warehouse_helpers import relation_differences
 
 from omniwh.generator import append, generate
+from omniwh.generator.ownership import record
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 REPO = Path(__file__).resolve().parents[1]
@@ -198,6 +199,13 @@ def _write_parquet(
     target = folder / f"dt={business_date}" / f"part-{load:%Y%m%d}-{tag}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.table(columns), target)
+    _claim_as_demo_data(landing)
+
+
+def _claim_as_demo_data(landing: Path) -> None:
+    """The test's own landed files are synthetic: list them in the generator's marker, so that the build
+    accepts the public demo key the scan computes pseudonyms with (real data needs a real key)."""
+    record(landing)
 
 
 def _bind(landing: Path, person: dict, load: dt.date) -> None:
@@ -270,6 +278,7 @@ def _redeliver(landing: Path, person: dict, load: dt.date) -> dict[str, int]:
                 ]
                 handle.write(",".join(values) + "\n")
     counts["pos/transactions"] = len(tickets)
+    _claim_as_demo_data(landing)
     return counts
 
 
