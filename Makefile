@@ -69,6 +69,7 @@ preflight: env data ## Landing check: every landing file against the contract; u
 # built relation, which a fresh warehouse does not have yet. Every model and data test still runs first.
 build: env data preflight ## Build the whole warehouse: seeds, models and their tests (dbt seed + dbt build)
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	@$(BIN)/python -m omniwh.warehouse_lock "$(OMNI_DUCKDB_PATH)"
 	$(BIN)/dbt seed
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
@@ -83,6 +84,7 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 
 test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, then pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	@$(BIN)/python -m omniwh.warehouse_lock "$(OMNI_DUCKDB_PATH)"
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
 	$(MAKE) quality

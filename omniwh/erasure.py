@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .duckdb_plugin import keyed_hash_hex, resolve_hash_key
+from .warehouse_lock import warehouse_busy_message
 
 DEFAULT_LIST = Path("seeds/privacy/erasure_requests.csv")
 LIST_COLUMNS = ["request_id", "identifier_type", "identifier_hash", "requested_on"]
@@ -201,24 +202,6 @@ def _check_warehouse_key(con, key: bytes, duckdb_path: str) -> None:
             "would match no one. Set the warehouse's key (or rotate: docs/data_protection.md). Nothing was "
             "added."
         )
-
-
-def warehouse_busy_message(duckdb_path: str, exc: Exception) -> str:
-    """One line naming the process that holds the DuckDB file, and what to do."""
-    text = str(exc)
-    match = re.search(r"PID (\d+)", text)
-    holder = "another process"
-    if match:
-        pid = match.group(1)
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            holder = f"process {pid} ({command.strip()[:120]})"
-        except OSError:
-            holder = f"process {pid}"
-    return (
-        f"the warehouse {duckdb_path} is open by {holder}: DuckDB allows one writer. Wait for it to finish "
-        "or stop it, then run again (readers: use the serving snapshot)."
-    )
 
 
 # -------------------------------------------------------------------------------- requests that match no one

@@ -37,7 +37,8 @@ import duckdb
 from duckdb.sqltypes import VARCHAR
 
 from .duckdb_plugin import _make_arrow_keyed_hash, key_fingerprint
-from .erasure import NEW_KEY_ENV, OLD_KEY_ENV, ErasureError, key_from_env, warehouse_busy_message
+from .erasure import NEW_KEY_ENV, OLD_KEY_ENV, ErasureError, key_from_env
+from .warehouse_lock import warehouse_busy_message
 
 REGISTRY = "intermediate.int_member_ids_registered"
 LEDGER = "intermediate.int_member_ids_ledger"

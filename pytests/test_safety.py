@@ -16,11 +16,13 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from test_quality import warehouse  # noqa: F401 (module fixture reused)
 from warehouse_helpers import DBT, REPO, dbt_env
 
 from omniwh import landing_check
@@ -241,7 +243,8 @@ def test_incremental_run_refuses_a_file_name_outside_the_contract(tiny, scratch)
     landing = _copy_landing(tiny, scratch / "landing", with_marker=True)
     db = scratch / "warehouse.duckdb"
     env = dbt_env(scratch, landing, db)
-    built = _dbt(env, "run", "--select", "+base_crm__points_ledger")
+    no_tests = ("--exclude", "resource_type:test", "resource_type:unit_test")
+    built = _dbt(env, "build", "--select", "+base_crm__points_ledger", *no_tests)
     assert built.returncode == 0, built.stdout[-3000:]
     partition = next((landing / "crm" / "points_ledger").glob("dt=*"))
     original = next(partition.glob("part-*.parquet"))
@@ -250,3 +253,85 @@ def test_incremental_run_refuses_a_file_name_outside_the_contract(tiny, scratch)
     assert daily.returncode != 0
     assert "does not have the documented name" in daily.stdout, daily.stdout[-3000:]
     assert "landing_check" in daily.stdout
+
+
+# ----------------------------------------------------------------------- BI marts carry no quasi-identifier
+def _key_env_for(db: Path) -> dict:
+    """The environment whose OMNI_HASH_KEY built ``db`` (the demo key or this session's key)."""
+    from omniwh.duckdb_plugin import key_fingerprint
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.execute("select max(fingerprint) from warehouse_meta.hash_key_fingerprint").fetchone()[0]
+    finally:
+        con.close()
+    env = dict(os.environ)
+    if stored == key_fingerprint(DEMO_HASH_KEY.encode()):
+        env.pop("OMNI_HASH_KEY", None)
+    return env
+
+
+def test_a_member_unique_column_in_a_mart_fails_the_scan(warehouse, scratch):  # noqa: F811
+    copy = scratch / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    if Path(f"{warehouse}.wal").exists():
+        shutil.copyfile(f"{warehouse}.wal", f"{copy}.wal")
+    env = {
+        **_key_env_for(copy),
+        "OMNI_DUCKDB_PATH": str(copy),
+        "DBT_TARGET_PATH": str(scratch / "target"),
+        "DBT_LOG_PATH": str(scratch / "logs"),
+        "OMNI_DUCKDB_TEMP_DIR": str(scratch / "tmp"),
+    }
+    test = ("test", "--select", "assert_privacy_no_member_unique_columns_in_marts")
+    clean = _dbt(env, *test)
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    con = duckdb.connect(str(copy))
+    try:
+        # the masked phone this issue took out of dim_members, put back
+        con.execute("alter table marts.dim_members add column masked_phone varchar")
+        con.execute(
+            """
+            update marts.dim_members set masked_phone = substr(golden.phone, 1, 3) || '****'
+                || substr(golden.phone, 8, 4)
+            from intermediate.int_members_golden as golden
+            where golden.member_id = dim_members.member_id
+            """
+        )
+    finally:
+        con.close()
+    leaked = _dbt(env, *test)
+    assert leaked.returncode != 0
+    assert "assert_privacy_no_member_unique_columns_in_marts" in leaked.stdout
+    assert "Got 1 result" in leaked.stdout, leaked.stdout[-3000:]
+
+
+# ------------------------------------------------------------------------------------------ open warehouse
+def test_a_held_warehouse_is_named_in_one_line(scratch):
+    db = scratch / "warehouse.duckdb"
+    duckdb.connect(str(db)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+            "time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        done = subprocess.run(
+            [sys.executable, "-m", "omniwh.warehouse_lock", str(db)], capture_output=True, text=True, cwd=REPO
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert f"process {holder.pid}" in lines[0] and "one writer" in lines[0], lines[0]
+    free = subprocess.run([sys.executable, "-m", "omniwh.warehouse_lock", str(db)], cwd=REPO)
+    assert free.returncode == 0
