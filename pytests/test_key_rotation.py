@@ -18,13 +18,12 @@ One tiny warehouse (data up to UNTIL) under key K1, in a copy of the project (th
 from __future__ import annotations
 
 import csv
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_erasure import ERASURE_LIST, PROJECT_PARTS, needles_for, pick_person, scan_files, scan_warehouse
+from test_erasure import ERASURE_LIST, needles_for, pick_person, scan_files, scan_warehouse
 from test_identity_stability import (
     NEXT,
     UNTIL,
@@ -34,7 +33,7 @@ from test_identity_stability import (
     _resolution,
     _write_crafted_binding,
 )
-from warehouse_helpers import DBT, REPO, dbt_env
+from warehouse_helpers import DBT, copy_project, dbt_env
 
 from omniwh.duckdb_plugin import keyed_hash_hex
 from omniwh.generator import append, generate
@@ -60,14 +59,7 @@ def _python(env: dict, project: Path, *args: str) -> subprocess.CompletedProcess
 @pytest.fixture(scope="module")
 def rotation(tmp_path_factory):
     root = tmp_path_factory.mktemp("rotation")
-    project = root / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        elif source.exists():
-            shutil.copy2(source, project / part)
+    project = copy_project(root)
     landing, truth = root / "landing", root / "truth"
     generate("tiny", 42, str(landing), str(truth), until=UNTIL, quiet=True)
     db = root / "warehouse.duckdb"

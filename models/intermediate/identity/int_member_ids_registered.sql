@@ -16,6 +16,7 @@
     pre_hook="{{ member_id_registry_erasure_purge() }}"
 ) }}
 -- depends_on: {{ ref('erasure_requests') }}
+-- depends_on: {{ ref('int_identifiers_guarded') }}
 
 with
 
