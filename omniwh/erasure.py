@@ -119,19 +119,26 @@ class Resolution:
 
 
 def resolve_request(
-    duckdb_path: str, given: Iterable[tuple[str, str]], member_ids: Iterable[str], key: bytes
+    duckdb_path: str,
+    given: Iterable[tuple[str, str]],
+    member_ids: Iterable[str],
+    key: bytes,
+    landing: Path | None = None,
 ) -> Resolution:
     """The person behind a request: every member that a given identifier (or member id) resolves to in the
     warehouse, and ALL identifiers of those members, plus the given identifiers themselves (a quarantined,
     shared phone belongs to no member but is still the requester's). Raises ErasureError when the request
     matches no one, or when the warehouse was built with another key than ``key`` (the list's hashes would
-    then match nothing)."""
+    then match nothing). Without a built identity resolution (no warehouse yet), the given identifiers are
+    looked up in the landing files instead and erased as given, not expanded."""
     import duckdb
 
     normalised = sorted({(t, normalise(t, v)) for t, v in given})
     member_ids = sorted(set(member_ids))
-    if not Path(duckdb_path).exists():
-        raise ErasureError(f"no warehouse at {duckdb_path}: build it first, or pass --duckdb")
+    if not _has_resolution(duckdb_path):
+        if member_ids:
+            raise ErasureError(f"no identity resolution in {duckdb_path}: build it first, or pass --duckdb")
+        return _resolve_in_landing(normalised, landing, key)
     try:
         con = duckdb.connect(duckdb_path, read_only=True)
     except duckdb.IOException as exc:
@@ -185,6 +192,45 @@ def resolve_request(
         raise ErasureError(
             f"the request matches no one in {duckdb_path}: none of its {len(normalised)} identifier(s) was "
             "ever seen (check for a typo; values are compared after normalisation). Nothing was added."
+        )
+    return resolution
+
+
+def _has_resolution(duckdb_path: str) -> bool:
+    import duckdb
+
+    if not Path(duckdb_path).exists():
+        return False
+    try:
+        con = duckdb.connect(duckdb_path, read_only=True)
+    except duckdb.IOException as exc:
+        raise ErasureError(warehouse_busy_message(duckdb_path, exc)) from exc
+    try:
+        return bool(
+            con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'intermediate' and table_name = 'int_identifiers_resolved'"
+            ).fetchone()[0]
+        )
+    finally:
+        con.close()
+
+
+def _resolve_in_landing(normalised: list[tuple[str, str]], landing: Path | None, key: bytes) -> Resolution:
+    if landing is None or not landing.is_dir():
+        raise ErasureError(
+            "no built warehouse to resolve the request in (--duckdb) and no landing folder (--landing)"
+        )
+    landed = landed_erasure_digests(landing, project_dir_guess(), key)
+    resolution = Resolution(normalised, 0)
+    for identifier_type, value in normalised:
+        found = (identifier_type, erasure_digest(identifier_type, value, key)) in landed
+        bucket = resolution.matched_given if found else resolution.unmatched_given
+        bucket[identifier_type] = bucket.get(identifier_type, 0) + 1
+    if not resolution.matched_given:
+        raise ErasureError(
+            f"the request matches no one in the landing files of {landing}: none of its {len(normalised)} "
+            "identifier(s) was ever landed (check for a typo). Nothing was added."
         )
     return resolution
 
@@ -564,6 +610,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         default=env.get("OMNI_DUCKDB_PATH", "data/warehouse.duckdb"),
         help="warehouse read for --member-id (default $OMNI_DUCKDB_PATH or data/warehouse.duckdb)",
     )
+    add.add_argument(
+        "--landing",
+        type=Path,
+        default=Path(env.get("OMNI_LANDING_PATH", "data/landing")),
+        help="landing root, searched when the warehouse has no identity resolution yet",
+    )
     add.add_argument("--request-id", help="reference of the request (default ER-<date>-<random>)")
     add.add_argument(
         "--requested-on",
@@ -621,7 +673,13 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
                 file=sys.stderr,
             )
         # any identifier resolves, as of the request, to the member(s) and every identifier they have
-        resolution = resolve_request(args.duckdb, given, args.member_id or [], key)
+        resolution = resolve_request(args.duckdb, given, args.member_id or [], key, args.landing)
+        if not resolution.members and not _has_resolution(args.duckdb):
+            print(
+                f"omniwh.erasure: warning: no identity resolution in {args.duckdb}: the given identifiers "
+                "are erased as given, not expanded to the whole person; build the warehouse, add them again",
+                file=sys.stderr,
+            )
         today = args.requested_on or dt.date.today()
         request_id = args.request_id or new_request_id(today)
         added = add_to_list(args.list, resolution.identifiers, key, request_id, today)
