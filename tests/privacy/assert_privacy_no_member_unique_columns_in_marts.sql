@@ -24,14 +24,14 @@
 -- depends_on: {{ ref('fct_store_performance_monthly') }}
 -- depends_on: {{ ref('fct_store_tier_history') }}
 
-{#-
+{#
     Exempted, with the reason:
     - consumer_id, recipient_id: the member_id itself for members, else `U` + a keyed hash (pseudonyms by
       definition, like member_id);
     - coupon_code of fct_orders / fct_order_lines: a single-use code issued to one card, so it IS a
       quasi-identifier (it joins to the coupon system's issue list). Known gap: int_coupons_tracked joins on it;
       replacing it by a keyed hash is a change of the order marts, left for their owner (DECISIONS.md, issue 14).
--#}
+#}
 {{ privacy_scan_member_unique_columns(allowed={
     'fct_consumer_aipl_monthly': ['consumer_id'],
     'fct_campaign_target_list': ['recipient_id'],
