@@ -333,11 +333,14 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
             contract = contracts.get((system_dir.name, table_dir.name))
             # a symbolic link is listed too (even to a folder, which rglob does not enter): it is rejected
             for path in sorted(p for p in table_dir.rglob("*") if p.is_file() or p.is_symlink()):
+                if not os.path.lexists(path):
+                    continue  # moved away with the symbolic link above it (recorded as unsafe_file_path)
                 report.files_checked += 1
-                unsafe = unsafe_path_finding(landing, path, system_dir.name, table_dir.name, dry_run)
-                if unsafe is not None:  # checked first: nothing outside the landing root is opened
-                    report.findings.append(unsafe)
-                    continue
+                if path.is_symlink() or _in_glob(table_dir, path, contract):
+                    unsafe = unsafe_path_finding(landing, path, system_dir.name, table_dir.name, dry_run)
+                    if unsafe is not None:  # checked first: nothing outside the landing root is opened
+                        report.findings.append(unsafe)
+                        continue
                 report.findings.extend(
                     _check_file(landing, table_dir, path, contract, system_dir.name, dry_run)
                 )
@@ -475,15 +478,19 @@ def file_path_problem(landing: Path, path: Path) -> str | None:
     return None
 
 
+def _in_glob(table_dir: Path, path: Path, contract: TableContract | None) -> bool:
+    """Would dbt's glob <table>/*/*.<format> list this file (so that its name reaches SQL)?"""
+    if contract is None:
+        return False
+    return len(path.relative_to(table_dir).parts) == 2 and path.suffix == f".{contract.file_format}"
+
+
 def unsafe_path_finding(landing: Path, path: Path, system: str, table: str, dry_run: bool) -> Finding | None:
     """A rejection of ``path`` when its name or location is unsafe; the file is moved WITHOUT being read.
 
     A symbolic link is moved as a link (its target is never touched): the first link on the way from the root.
     """
     relative = path.relative_to(landing)
-    if not os.path.lexists(path):  # already moved away with the linked folder holding it
-        return Finding(relative.as_posix(), system, table, "unsafe_file_path", "rejected",
-                       "inside a symbolic link moved to _rejected/_unsafe", None, 0, "")
     problem = file_path_problem(landing, path)
     if problem is None:
         return None

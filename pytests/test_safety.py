@@ -335,3 +335,14 @@ def test_a_held_warehouse_is_named_in_one_line(scratch):
     assert f"process {holder.pid}" in lines[0] and "one writer" in lines[0], lines[0]
     free = subprocess.run([sys.executable, "-m", "omniwh.warehouse_lock", str(db)], cwd=REPO)
     assert free.returncode == 0
+
+
+def test_a_file_dbt_does_not_read_keeps_its_own_finding(scratch, tiny):
+    """Only files the glob lists (and links) get the name check: a stray file stays 'unexpected_file'."""
+    landing = scratch / "landing"
+    partition = landing / "crm" / "members" / "dt=2025-01-01"
+    partition.mkdir(parents=True)
+    stray = partition / "notes o'brien.txt"
+    stray.write_text("hello", encoding="utf-8")
+    report = landing_check.run(landing, REPO, dry_run=True)
+    assert [(f.check_name, f.action) for f in report.findings] == [("unexpected_file", "ignored")]
