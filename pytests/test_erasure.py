@@ -208,7 +208,9 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         per_person as (
             select person_id, count(*) as identifiers, count(distinct identifier_type) as types,
                 count(distinct member_id) as members, count(*) filter (where member_id is null) as unresolved,
-                min(member_id) as member_id
+                min(member_id) as member_id,
+                count(distinct case when identifier_type = 'buyer_key'
+                    then split_part(identifier_value, ':', 1) end) as platforms
             from person_ids group by person_id
         ),
         member_sizes as (
@@ -222,7 +224,9 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         where per_person.members = 1 and per_person.unresolved = 0
             and member_sizes.identifiers = per_person.identifiers and per_person.types >= 3
             and not people.is_staff and not people.is_test and not people.is_family_shared_phone
-        order by per_person.types desc, per_person.identifiers desc, per_person.person_id
+        -- most identifier types first, then a Tmall AND a JD buyer (issue 14's whole-person erasure)
+        order by per_person.types desc, per_person.platforms desc, per_person.identifiers desc,
+            per_person.person_id
         """
     ).fetchall()
     all_masks = [
