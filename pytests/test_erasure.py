@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,22 +23,13 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from warehouse_helpers import copy_project
 
 from omniwh.duckdb_plugin import keyed_hash_hex, register_udfs, resolve_hash_key
 from omniwh.erasure import ErasureError, erasure_digest, normalise, normalise_phone
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
-PROJECT_PARTS = (
-    "models",
-    "macros",
-    "seeds",
-    "tests",
-    "analyses",
-    "snapshots",
-    "dbt_project.yml",
-    "profiles.yml",
-)
 ERASURE_LIST = Path("seeds/privacy/erasure_requests.csv")
 
 # What each landing table does with an erased person's row, written independently of the dbt models as the
@@ -348,14 +338,7 @@ def _metrics(db: Path) -> dict:
 @pytest.fixture(scope="module")
 def erasure(tiny, tmp_path_factory):
     root = tmp_path_factory.mktemp("erasure")
-    project = root / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        elif source.exists():
-            shutil.copy2(source, project / part)
+    project = copy_project(root)
     landing, truth = Path(tiny["landing"]), Path(tiny["truth"])
     db = root / "warehouse.duckdb"
     env = _env(root, landing, db)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +33,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from test_erasure import ERASURE_LIST, PROJECT_PARTS, mask, needles_for, scan_files, scan_warehouse
-from warehouse_helpers import relation_differences
+from test_erasure import ERASURE_LIST, mask, needles_for, scan_files, scan_warehouse
+from warehouse_helpers import copy_project, relation_differences
 
 from omniwh.generator import append, generate
 from omniwh.generator.ownership import record
@@ -317,14 +316,7 @@ def _erased_counts(db: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     root = tmp_path_factory.mktemp("erasure_incremental")
-    project = root / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        elif source.exists():
-            shutil.copy2(source, project / part)
+    project = copy_project(root)
     landing, truth = root / "landing", root / "truth"
     generate("tiny", 42, str(landing), str(truth), until=UNTIL.isoformat(), quiet=True)
     incremental = root / "incremental"
