@@ -45,14 +45,20 @@ $(ENV_STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -e . --no-deps
 	@touch $@
 
-data: env ## Generate the demo landing data for SCALE (skipped when already generated)
+# The generator writes only into a folder it created or that carries its marker (.omniwh-generated.json) and
+# refuses one holding files it did not write. This step never deletes landing files or the warehouse: a
+# warehouse built from other data must be removed with `make clean` first (it keeps every landing folder).
+data: env ## Generate the demo landing data for SCALE (skipped when already generated; never over other files)
 	@if [ -f "$(LANDING_MARKER)" ]; then \
 		echo "landing data for scale '$(SCALE)' already in $(OMNI_LANDING_PATH) (delete $(LANDING_MARKER) to regenerate)"; \
+	elif $(BIN)/python -m omniwh.generator.ownership warehouse-has-tables "$(OMNI_DUCKDB_PATH)"; then \
+		echo "make data: refusing to generate: the warehouse $(OMNI_DUCKDB_PATH) was built from other data. Run" \
+			"\`make clean\` first (it deletes the warehouse, never landing data), or point OMNI_LANDING_PATH at" \
+			"the data it was built from (with its $(notdir $(LANDING_MARKER)) marker)." >&2; \
+		exit 1; \
 	else \
-		rm -f $(OMNI_LANDING_PATH)/.complete-*; \
 		$(BIN)/omniwh generate --scale $(SCALE) --landing $(OMNI_LANDING_PATH) --truth $(OMNI_TRUTH_PATH); \
-		echo "new landing data: removing the warehouse built from the old data"; \
-		rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal; \
+		find "$(OMNI_LANDING_PATH)" -maxdepth 1 -name '.complete-*' -delete; \
 		touch $(LANDING_MARKER); \
 	fi
 
@@ -66,6 +72,7 @@ preflight: env data ## Landing check: every landing file against the contract; u
 # A step that fails stops make, so only a green build (models, data and unit tests, GX suites) is published.
 build: env data preflight ## Build and test the warehouse (dbt seed + build, GX), then publish the BI snapshot
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	@$(BIN)/python -m omniwh.warehouse_lock "$(OMNI_DUCKDB_PATH)"
 	$(BIN)/dbt seed
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
@@ -85,6 +92,7 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 
 test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, GX, publish, pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
+	@$(BIN)/python -m omniwh.warehouse_lock "$(OMNI_DUCKDB_PATH)"
 	$(BIN)/dbt build --exclude-resource-type unit_test
 	$(BIN)/dbt test --resource-type unit_test
 	$(MAKE) quality

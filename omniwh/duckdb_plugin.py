@@ -31,12 +31,13 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
-from duckdb.sqltypes import VARCHAR
+from duckdb.sqltypes import BOOLEAN, VARCHAR
 
 HASH_KEY_ENV = "OMNI_HASH_KEY"
 # Deliberately public and labelled: it only exists so that `make build` works out of the box on demo data.
@@ -53,7 +54,8 @@ def resolve_hash_key(environ: Mapping[str, str] | None = None) -> tuple[bytes, b
     env = os.environ if environ is None else environ
     secret = env.get(HASH_KEY_ENV, "")
     if secret:
-        return secret.encode("utf-8"), False
+        # the demo key set explicitly is still the demo key: it protects nothing
+        return secret.encode("utf-8"), secret == DEMO_HASH_KEY
     if not _demo_key_warned:
         _demo_key_warned = True
         _logger.warning(
@@ -91,7 +93,7 @@ def _make_arrow_keyed_hash(key: bytes):
 
 def register_udfs(conn: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | None = None) -> None:
     """Register the warehouse's scalar functions on ``conn`` (call once per connection)."""
-    key, _ = resolve_hash_key(environ)
+    key, is_demo = resolve_hash_key(environ)
     conn.create_function(
         KEYED_HASH_FUNCTION,
         _make_arrow_keyed_hash(key),
@@ -100,6 +102,86 @@ def register_udfs(conn: duckdb.DuckDBPyConnection, environ: Mapping[str, str] | 
         type="arrow",
         side_effects=False,
     )
+    conn.create_function(
+        KEY_PROBLEM_FUNCTION,
+        lambda landing, stored: hash_key_problem(key, is_demo, landing, stored),
+        [VARCHAR, VARCHAR],
+        VARCHAR,
+        null_handling="special",
+        side_effects=True,
+    )
+    conn.create_function(
+        KEY_FINGERPRINT_FUNCTION,
+        lambda: key_fingerprint(key),
+        [],
+        VARCHAR,
+        side_effects=False,
+    )
+    conn.create_function(KEY_KIND_FUNCTION, lambda: "demo" if is_demo else "secret", [], VARCHAR)
+    conn.create_function(
+        ERASURE_LANDED_FUNCTION,
+        lambda landing, kind, digest: erasure_hash_landed(key, landing, kind, digest),
+        [VARCHAR, VARCHAR, VARCHAR],
+        BOOLEAN,
+        side_effects=False,
+    )
+
+
+# Test erasure_requests_match_someone (tests/privacy/): does a listed hash match any landed identifier?
+ERASURE_LANDED_FUNCTION = "omni_erasure_hash_landed"
+
+
+def erasure_hash_landed(key: bytes, landing: str, identifier_type: str, identifier_hash: str) -> bool:
+    """True when ``identifier_hash`` is the erasure hash (under ``key``) of an identifier of that type in
+    some landing file, ``_rejected/`` included. Reads the landing files once per process."""
+    from .erasure import landed_erasure_digests, project_dir_guess
+
+    landed = landed_erasure_digests(Path(landing), project_dir_guess(), key)
+    return (identifier_type, identifier_hash) in landed
+
+
+# ------------------------------------------------------------------------------------------- key guard
+# The on-run-start hook hash_key_guard() (macros/hashing/hash_key_guard.sql) calls these before any node.
+KEY_PROBLEM_FUNCTION = "omni_hash_key_problem"
+KEY_FINGERPRINT_FUNCTION = "omni_hash_key_fingerprint"
+KEY_KIND_FUNCTION = "omni_hash_key_kind"
+_FINGERPRINT_SALT = b"omniwh/hash-key-fingerprint/v1"
+_FINGERPRINT_ROUNDS = 200_000
+_fingerprints: dict[bytes, str] = {}
+REKEY_DOC = 'docs/data_protection.md, "Rotating the hash key"'
+
+
+def key_fingerprint(key: bytes) -> str:
+    """One-way, slow digest of the key (PBKDF2-HMAC-SHA256, fixed salt): tells keys apart, gives none back.
+
+    Stored in the warehouse (warehouse_meta.hash_key_fingerprint). The slow derivation makes guessing a weak
+    key from it no cheaper than from the keyed hashes the marts already carry.
+    """
+    if key not in _fingerprints:
+        _fingerprints[key] = hashlib.pbkdf2_hmac("sha256", key, _FINGERPRINT_SALT, _FINGERPRINT_ROUNDS).hex()
+    return _fingerprints[key]
+
+
+def hash_key_problem(key: bytes, is_demo: bool, landing: str | None, stored: str | None) -> str | None:
+    """Why a run must not start with this key (one line), or None when it may."""
+    from .generator.ownership import is_generated, landing_files
+
+    if is_demo and landing:
+        root = Path(landing)
+        if root.is_dir() and landing_files(root) and not is_generated(root):
+            return (
+                f"{HASH_KEY_ENV} is not set (or is the public demo key) and the landing folder {landing} "
+                "holds files the demo generator did not write: real data needs a secret key, or its "
+                f"pseudonyms can be reversed by anyone. Set {HASH_KEY_ENV} to a secret (see "
+                'docs/data_protection.md, "Setting the hash key") and run again; nothing was built.'
+            )
+    if stored and stored != key_fingerprint(key):
+        return (
+            f"{HASH_KEY_ENV} is not the key this warehouse was built with (its fingerprint differs): every "
+            "member id and pseudonym would change and erased people would come back. Set the previous key "
+            f"again, or rotate the key with the re-key procedure ({REKEY_DOC}); nothing was built."
+        )
+    return None
 
 
 class Plugin(BasePlugin):

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .duckdb_plugin import keyed_hash_hex, resolve_hash_key
+from .warehouse_lock import warehouse_busy_message
 
 DEFAULT_LIST = Path("seeds/privacy/erasure_requests.csv")
 LIST_COLUMNS = ["request_id", "identifier_type", "identifier_hash", "requested_on"]
@@ -119,28 +120,181 @@ def erasure_digest(identifier_type: str, value: str, key: bytes) -> str:
     return digest
 
 
-def member_identifiers(duckdb_path: str, member_id: str) -> list[tuple[str, str]]:
-    """(type, value) of every identifier the warehouse resolves to ``member_id`` (none quarantined)."""
+@dataclass
+class Resolution:
+    """What a request matched in the warehouse, as of the request."""
+
+    identifiers: list[tuple[str, str]]  # (type, normalised value): the given ones and all of the members'
+    members: int = 0
+    matched_given: dict[str, int] = field(default_factory=dict)  # given identifiers found, per type
+    unmatched_given: dict[str, int] = field(default_factory=dict)  # given identifiers not found, per type
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for identifier_type, _ in self.identifiers:
+            out[identifier_type] = out.get(identifier_type, 0) + 1
+        return out
+
+
+def resolve_request(
+    duckdb_path: str,
+    given: Iterable[tuple[str, str]],
+    member_ids: Iterable[str],
+    key: bytes,
+    landing: Path | None = None,
+) -> Resolution:
+    """The person behind a request: every member that a given identifier (or member id) resolves to in the
+    warehouse, and ALL identifiers of those members, plus the given identifiers themselves (a quarantined,
+    shared phone belongs to no member but is still the requester's). Raises ErasureError when the request
+    matches no one, or when the warehouse was built with another key than ``key`` (the list's hashes would
+    then match nothing). Without a built identity resolution (no warehouse yet), the given identifiers are
+    looked up in the landing files instead and erased as given, not expanded."""
+    import duckdb
+
+    normalised = sorted({(t, normalise(t, v)) for t, v in given})
+    member_ids = sorted(set(member_ids))
+    if not _has_resolution(duckdb_path):
+        if member_ids:
+            raise ErasureError(f"no identity resolution in {duckdb_path}: build it first, or pass --duckdb")
+        return _resolve_in_landing(normalised, landing, key)
+    try:
+        con = duckdb.connect(duckdb_path, read_only=True)
+    except duckdb.IOException as exc:
+        raise ErasureError(warehouse_busy_message(duckdb_path, exc)) from exc
+    try:
+        _check_warehouse_key(con, key, duckdb_path)
+        found: dict[tuple[str, str], str | None] = {}
+        if normalised:
+            con.execute("create temp table given (identifier_type varchar, identifier_value varchar)")
+            con.executemany("insert into given values (?, ?)", normalised)
+            for identifier_type, value, member_id in con.execute(
+                """
+                select resolved.identifier_type, resolved.identifier_value, resolved.member_id
+                from intermediate.int_identifiers_resolved as resolved
+                inner join given
+                    on resolved.identifier_type = given.identifier_type
+                    and resolved.identifier_value = given.identifier_value
+                """
+            ).fetchall():
+                found[(identifier_type, value)] = member_id
+        members = sorted({m for m in found.values() if m} | set(member_ids))
+        rows: list[tuple[str, str]] = []
+        if members:
+            rows = con.execute(
+                """
+                select identifier_type, identifier_value
+                from intermediate.int_identifiers_resolved
+                where member_id in (select unnest(?::varchar[])) and not coalesce(is_quarantined, false)
+                order by identifier_type, identifier_value
+                """,
+                [members],
+            ).fetchall()
+            known_members = {
+                r[0]
+                for r in con.execute(
+                    "select distinct member_id from intermediate.int_identifiers_resolved "
+                    "where member_id in (select unnest(?::varchar[]))",
+                    [members],
+                ).fetchall()
+            }
+            missing = [m for m in member_ids if m not in known_members]
+            if missing:
+                raise ErasureError(f"member {missing[0]} resolves to no identifier in {duckdb_path}")
+    finally:
+        con.close()
+    resolution = Resolution(sorted(set(normalised) | {(str(t), str(v)) for t, v in rows}), len(members))
+    for identifier in normalised:
+        bucket = resolution.matched_given if identifier in found else resolution.unmatched_given
+        bucket[identifier[0]] = bucket.get(identifier[0], 0) + 1
+    if not found and not members:
+        raise ErasureError(
+            f"the request matches no one in {duckdb_path}: none of its {len(normalised)} identifier(s) was "
+            "ever seen (check for a typo; values are compared after normalisation). Nothing was added."
+        )
+    return resolution
+
+
+def _has_resolution(duckdb_path: str) -> bool:
     import duckdb
 
     if not Path(duckdb_path).exists():
-        raise ErasureError(f"no warehouse at {duckdb_path}: build it first, or pass --duckdb")
-    con = duckdb.connect(duckdb_path, read_only=True)
+        return False
     try:
-        rows = con.execute(
-            """
-            select identifier_type, identifier_value
-            from intermediate.int_identifiers_resolved
-            where member_id = ? and not coalesce(is_quarantined, false)
-            order by identifier_type, identifier_value
-            """,
-            [member_id],
-        ).fetchall()
+        con = duckdb.connect(duckdb_path, read_only=True)
+    except duckdb.IOException as exc:
+        raise ErasureError(warehouse_busy_message(duckdb_path, exc)) from exc
+    try:
+        return bool(
+            con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'intermediate' and table_name = 'int_identifiers_resolved'"
+            ).fetchone()[0]
+        )
     finally:
         con.close()
-    if not rows:
-        raise ErasureError(f"member {member_id} resolves to no identifier in {duckdb_path}")
-    return [(str(t), str(v)) for t, v in rows]
+
+
+def _resolve_in_landing(normalised: list[tuple[str, str]], landing: Path | None, key: bytes) -> Resolution:
+    if landing is None or not landing.is_dir():
+        raise ErasureError(
+            "no built warehouse to resolve the request in (--duckdb) and no landing folder (--landing)"
+        )
+    landed = landed_erasure_digests(landing, project_dir_guess(), key)
+    resolution = Resolution(normalised, 0)
+    for identifier_type, value in normalised:
+        found = (identifier_type, erasure_digest(identifier_type, value, key)) in landed
+        bucket = resolution.matched_given if found else resolution.unmatched_given
+        bucket[identifier_type] = bucket.get(identifier_type, 0) + 1
+    if not resolution.matched_given:
+        raise ErasureError(
+            f"the request matches no one in the landing files of {landing}: none of its {len(normalised)} "
+            "identifier(s) was ever landed (check for a typo). Nothing was added."
+        )
+    return resolution
+
+
+def _check_warehouse_key(con, key: bytes, duckdb_path: str) -> None:
+    from .duckdb_plugin import key_fingerprint
+
+    try:
+        stored = con.execute("select max(fingerprint) from warehouse_meta.hash_key_fingerprint").fetchone()[0]
+    except Exception:  # built before fingerprints were recorded
+        return
+    if stored and stored != key_fingerprint(key):
+        raise ErasureError(
+            f"OMNI_HASH_KEY is not the key the warehouse {duckdb_path} was built with: the list's hashes "
+            "would match no one. Set the warehouse's key (or rotate: docs/data_protection.md). Nothing was "
+            "added."
+        )
+
+
+# -------------------------------------------------------------------------------- requests that match no one
+_landed_digests: dict[tuple[str, bytes], set[tuple[str, str]]] = {}
+
+
+def landed_erasure_digests(landing: Path, project_dir: Path, key: bytes) -> set[tuple[str, str]]:
+    """(type, erasure hash) of every identifier value in the landing files (``_rejected/`` included), under
+    ``key``; cached per process. What the build's check of the list compares each request with."""
+    cache_key = (str(landing.resolve()), key)
+    if cache_key not in _landed_digests:
+        digests: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str]] = set()
+        for column, raw in landing_values(landing, landing_tables(project_dir), RekeyReport()):
+            for candidate in _candidates(column, raw, set(IDENTIFIER_TYPES)):
+                if candidate not in seen:
+                    seen.add(candidate)
+                    digests.add((candidate[0], erasure_digest(candidate[0], candidate[1], key)))
+        _landed_digests[cache_key] = digests
+    return _landed_digests[cache_key]
+
+
+def project_dir_guess() -> Path:
+    """The dbt project: $DBT_PROJECT_DIR, else the working directory when it holds dbt_project.yml, else the
+    repository this package sits in."""
+    for candidate in (os.environ.get("DBT_PROJECT_DIR"), os.getcwd()):
+        if candidate and (Path(candidate) / "dbt_project.yml").is_file():
+            return Path(candidate)
+    return Path(__file__).resolve().parents[1]
 
 
 def read_list(path: Path) -> list[dict[str, str]]:
@@ -459,7 +613,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     parser = argparse.ArgumentParser(prog="python -m omniwh.erasure", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="add a person's identifiers (as keyed hashes) to the erasure list")
-    add.add_argument("--member-id", action="append", help="member id: expands to all its identifiers")
+    add.add_argument("--member-id", action="append", help="member id (every identifier is expanded the same)")
     add.add_argument("--phone", action="append", help="mobile number, any format")
     add.add_argument("--card", action="append", help="CRM card number")
     add.add_argument("--openid", action="append", help="mini-program openid")
@@ -473,6 +627,12 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         "--duckdb",
         default=env.get("OMNI_DUCKDB_PATH", "data/warehouse.duckdb"),
         help="warehouse read for --member-id (default $OMNI_DUCKDB_PATH or data/warehouse.duckdb)",
+    )
+    add.add_argument(
+        "--landing",
+        type=Path,
+        default=Path(env.get("OMNI_LANDING_PATH", "data/landing")),
+        help="landing root, searched when the warehouse has no identity resolution yet",
     )
     add.add_argument("--request-id", help="reference of the request (default ER-<date>-<random>)")
     add.add_argument(
@@ -517,30 +677,40 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     if args.command == "rekey":
         return _rekey_main(args, env)
 
-    identifiers = _identifier_args(args)
+    given = _identifier_args(args)
+    if not given and not args.member_id:
+        parser.error(
+            "give at least one of --member-id, --phone, --card, --openid, --unionid, "
+            "--buyer-key, --external-userid"
+        )
     try:
-        for member_id in args.member_id or []:
-            identifiers.extend(member_identifiers(args.duckdb, member_id))
-        if not identifiers:
-            parser.error(
-                "give at least one of --member-id, --phone, --card, --openid, --unionid, "
-                "--buyer-key, --external-userid"
-            )
         key, is_demo = resolve_hash_key(env)
         if is_demo:
             print(
                 "omniwh.erasure: warning: OMNI_HASH_KEY is not set, hashing with the public demo key",
                 file=sys.stderr,
             )
+        # any identifier resolves, as of the request, to the member(s) and every identifier they have
+        resolution = resolve_request(args.duckdb, given, args.member_id or [], key, args.landing)
+        if not resolution.members and not _has_resolution(args.duckdb):
+            print(
+                f"omniwh.erasure: warning: no identity resolution in {args.duckdb}: the given identifiers "
+                "are erased as given, not expanded to the whole person; build the warehouse, add them again",
+                file=sys.stderr,
+            )
         today = args.requested_on or dt.date.today()
         request_id = args.request_id or new_request_id(today)
-        added = add_to_list(args.list, identifiers, key, request_id, today)
+        added = add_to_list(args.list, resolution.identifiers, key, request_id, today)
     except ErasureError as exc:
         print(f"omniwh.erasure: error: {exc}", file=sys.stderr)
         return 2
-    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(added.items())) or "nothing new"
+    unmatched = f"; not seen in the warehouse: {_counts(resolution.unmatched_given)}" if (
+        resolution.unmatched_given
+    ) else ""
     print(
-        f"{request_id}: added {summary} to {args.list}; run `dbt seed --select erasure_requests` and rebuild"
+        f"{request_id}: matched {resolution.members} member(s); erasing {_counts(resolution.counts())}"
+        f"{unmatched}; new on the list: {_counts(added) if added else 'nothing new'} ({args.list}). "
+        "Run `dbt seed --select erasure_requests` and rebuild."
     )
     return 0
 

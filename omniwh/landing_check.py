@@ -369,8 +369,16 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
     for system_dir in sorted(p for p in landing.iterdir() if p.is_dir() and p.name in systems):
         for table_dir in sorted(p for p in system_dir.iterdir() if p.is_dir()):
             contract = contracts.get((system_dir.name, table_dir.name))
-            for path in sorted(p for p in table_dir.rglob("*") if p.is_file()):
+            # a symbolic link is listed too (even to a folder, which rglob does not enter): it is rejected
+            for path in sorted(p for p in table_dir.rglob("*") if p.is_file() or p.is_symlink()):
+                if not os.path.lexists(path):
+                    continue  # moved away with the symbolic link above it (recorded as unsafe_file_path)
                 report.files_checked += 1
+                if path.is_symlink() or _in_glob(table_dir, path, contract):
+                    unsafe = unsafe_path_finding(landing, path, system_dir.name, table_dir.name, dry_run)
+                    if unsafe is not None:  # checked first: nothing outside the landing root is opened
+                        report.findings.append(unsafe)
+                        continue
                 report.findings.extend(
                     _check_file(landing, table_dir, path, contract, system_dir.name, dry_run)
                 )
@@ -525,6 +533,72 @@ def _check_file(
         for f in findings:
             f.rejected_path = rejected_path
     return findings
+
+
+# ------------------------------------------------------------------------------- file names and paths
+# Landing file names reach SQL (incremental runs list the files they read): only the documented name
+# part-<YYYYMMDD>[-<suffix>].<csv|parquet>, suffix of letters, digits, '_' and '-', is accepted, and the file
+# must really be inside the landing root (no symbolic link on the way). Anything else is rejected with
+# check ``unsafe_file_path`` before the file is opened.
+SAFE_FILE_NAME = re.compile(r"part-[0-9]{8}(?:[-_][A-Za-z0-9_-]*)?\.(?:csv|parquet)")
+SAFE_PARTITION_NAME = re.compile(r"[A-Za-z0-9=_-]+")
+
+
+def file_path_problem(landing: Path, path: Path) -> str | None:
+    """Why the landing file ``path`` must not be read (one line), or None when its path is safe."""
+    relative = path.relative_to(landing)
+    current = landing
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            where = current.relative_to(landing).as_posix()
+            return f"{where!r} is a symbolic link: only real files under the landing root are read"
+    try:
+        path.resolve(strict=True).relative_to(landing.resolve(strict=True))
+    except (ValueError, OSError):
+        return "the file resolves to a place outside the landing root"
+    if not SAFE_FILE_NAME.fullmatch(path.name):
+        return (
+            f"file name {path.name!r} is not part-<YYYYMMDD>[-<suffix>].<csv|parquet> (suffix: letters, "
+            "digits, '_', '-'): quotes, spaces, glob characters and other names are refused"
+        )
+    for folder in relative.parts[:-1]:
+        if not SAFE_PARTITION_NAME.fullmatch(folder):
+            return f"folder name {folder!r} holds characters outside letters, digits, '=', '_', '-'"
+    return None
+
+
+def _in_glob(table_dir: Path, path: Path, contract: TableContract | None) -> bool:
+    """Would dbt's glob <table>/*/*.<format> list this file (so that its name reaches SQL)?"""
+    if contract is None:
+        return False
+    return len(path.relative_to(table_dir).parts) == 2 and path.suffix == f".{contract.file_format}"
+
+
+def unsafe_path_finding(landing: Path, path: Path, system: str, table: str, dry_run: bool) -> Finding | None:
+    """A rejection of ``path`` when its name or location is unsafe; the file is moved WITHOUT being read.
+
+    A symbolic link is moved as a link (its target is never touched): the first link on the way from the root.
+    """
+    relative = path.relative_to(landing)
+    problem = file_path_problem(landing, path)
+    if problem is None:
+        return None
+    moved = landing
+    for part in relative.parts:
+        moved = moved / part
+        if moved.is_symlink():
+            break
+    finding = Finding(relative.as_posix(), system, table, "unsafe_file_path", "rejected", problem, None,
+                      moved.lstat().st_size, "")
+    if not dry_run:
+        # the name may hold anything: the rejected copy gets a neutral name, the manifest keeps the original
+        token = hashlib.md5(relative.as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:12]
+        target = landing / REJECTED_DIR / "_unsafe" / f"{token}{'.link' if moved.is_symlink() else '.file'}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(moved, target)
+        finding.rejected_path = target.relative_to(landing).as_posix()
+    return finding
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,22 +23,13 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from warehouse_helpers import copy_project
 
 from omniwh.duckdb_plugin import keyed_hash_hex, register_udfs, resolve_hash_key
 from omniwh.erasure import ErasureError, erasure_digest, normalise, normalise_phone
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
-PROJECT_PARTS = (
-    "models",
-    "macros",
-    "seeds",
-    "tests",
-    "analyses",
-    "snapshots",
-    "dbt_project.yml",
-    "profiles.yml",
-)
 ERASURE_LIST = Path("seeds/privacy/erasure_requests.csv")
 
 # What each landing table does with an erased person's row, written independently of the dbt models as the
@@ -107,7 +97,7 @@ def _dbt_build(env: dict, project: Path) -> None:
 
 def _connect(db: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(db), read_only=True)
-    register_udfs(con)
+    register_udfs(con, {})  # the demo key, as the build (its env drops OMNI_HASH_KEY)
     return con
 
 
@@ -208,7 +198,9 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         per_person as (
             select person_id, count(*) as identifiers, count(distinct identifier_type) as types,
                 count(distinct member_id) as members, count(*) filter (where member_id is null) as unresolved,
-                min(member_id) as member_id
+                min(member_id) as member_id,
+                count(distinct case when identifier_type = 'buyer_key'
+                    then split_part(identifier_value, ':', 1) end) as platforms
             from person_ids group by person_id
         ),
         member_sizes as (
@@ -222,7 +214,9 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         where per_person.members = 1 and per_person.unresolved = 0
             and member_sizes.identifiers = per_person.identifiers and per_person.types >= 3
             and not people.is_staff and not people.is_test and not people.is_family_shared_phone
-        order by per_person.types desc, per_person.identifiers desc, per_person.person_id
+        -- most identifier types first, then a Tmall AND a JD buyer (issue 14's whole-person erasure)
+        order by per_person.types desc, per_person.platforms desc, per_person.identifiers desc,
+            per_person.person_id
         """
     ).fetchall()
     all_masks = [
@@ -344,14 +338,7 @@ def _metrics(db: Path) -> dict:
 @pytest.fixture(scope="module")
 def erasure(tiny, tmp_path_factory):
     root = tmp_path_factory.mktemp("erasure")
-    project = root / "project"
-    project.mkdir()
-    for part in PROJECT_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, project / part)
-        elif source.exists():
-            shutil.copy2(source, project / part)
+    project = copy_project(root)
     landing, truth = Path(tiny["landing"]), Path(tiny["truth"])
     db = root / "warehouse.duckdb"
     env = _env(root, landing, db)
@@ -363,7 +350,8 @@ def erasure(tiny, tmp_path_factory):
     hits_before = scan_warehouse(db, needles)
     oracle = raw_rows_of(landing, person["identifiers"])
 
-    add = [sys.executable, "-m", "omniwh.erasure", "add", "--member-id", person["member_id"]]
+    # by ONE identifier, the phone: the tool resolves it to the member and all of the member's identifiers
+    add = [sys.executable, "-m", "omniwh.erasure", "add", "--phone", sorted(person["phones"])[0]]
     add += ["--duckdb", str(db), "--list", str(ERASURE_LIST), "--requested-on", "2025-05-01"]
     added = subprocess.run(add, env=env, capture_output=True, text=True, cwd=project)
     assert added.returncode == 0, added.stderr
@@ -399,6 +387,10 @@ def erasure(tiny, tmp_path_factory):
 def test_the_person_is_in_several_systems_and_visible_before_erasure(erasure):
     person = erasure["person"]
     assert len({t for t, _ in person["identifiers"]}) >= 3
+    # card, mini-program account, platform buyer, WeCom contact: all erased by a request naming a phone (on
+    # tiny data the person picked has a Tmall buyer; none with Tmall AND JD passed the picker's other filters)
+    kinds = {t for t, _ in person["identifiers"]}
+    assert {"card_no", "openid", "buyer_key", "external_userid", "phone"} <= kinds, kinds
     # the scan can see the person: without erasure they are all over the warehouse
     assert len(erasure["hits_before"]) >= 10, erasure["hits_before"]
     assert erasure["oracle"]["pos/transactions"] > 0 and erasure["oracle"]["crm/members"] > 0
@@ -412,6 +404,17 @@ def test_erasure_list_holds_only_keyed_hashes(erasure):
     key, _ = resolve_hash_key({})
     expected = {(t, erasure_digest(t, normalise(t, v), key)) for t, v in erasure["person"]["identifiers"]}
     assert {(row["identifier_type"], row["identifier_hash"]) for row in rows} == expected
+
+
+def test_the_tool_prints_what_the_phone_matched_per_identifier_type(erasure):
+    out = erasure["added"].stdout
+    assert "matched 1 member(s)" in out, out
+    counts = {}
+    for t, _ in erasure["person"]["identifiers"]:
+        counts[t] = counts.get(t, 0) + 1
+    for identifier_type, n in counts.items():
+        assert f"{n} {identifier_type}" in out, out
+    assert not [n for n in erasure["needles"] if n in out + erasure["added"].stderr]  # counts only
 
 
 def test_adding_the_same_person_again_adds_nothing(erasure):

@@ -32,7 +32,7 @@ TINY_UNTIL = "2025-04-30"
 
 # (suite, text in the failing expectation's label) that each corruption below must produce
 EXPECTED_FAILURES = {
-    ("marts.dim_members", "expect_column_values_to_match_regex(column=masked_phone)"),
+    ("marts.dim_members", "expect_column_values_to_match_regex(column=phone_hash)"),
     ("marts.dim_members.phone_hash", "expect_column_values_to_be_unique(column=phone_hash)"),
     ("marts.fct_orders.references", "where reference='member_id -> marts.dim_members.member_id'"),
     (
@@ -114,8 +114,8 @@ def corrupted(warehouse, tmp_path_factory) -> tuple[Path, dict]:
         ]
         assert len(phone_members) == 3, "the warehouse needs members with phones"
         leaked, hash_from, hash_to = phone_members
-        # 1. a clear phone number leaks into the masked column (regex)
-        con.execute("update marts.dim_members set masked_phone = '13812345678' where member_id = ?", [leaked])
+        # 1. a clear phone number leaks into the pseudonym column (regex)
+        con.execute("update marts.dim_members set phone_hash = '13812345678' where member_id = ?", [leaked])
         # 2. two members share one phone hash (uniqueness, on a column other than the chunk key)
         con.execute(
             "update marts.dim_members set phone_hash = (select phone_hash from marts.dim_members "
@@ -240,7 +240,7 @@ def test_runner_fails_on_a_corrupted_copy_and_names_the_expectation(corrupted, t
         assert f"{suite}: " in printed and label_part in printed
     # failing rows are named, except in suites that read personal data: those get counts only
     # (pytests/test_quality_privacy.py checks that the leaked phone is written nowhere)
-    regex = _find(failures, "marts.dim_members", "column=masked_phone")
+    regex = _find(failures, "marts.dim_members", "column=phone_hash")
     assert regex["unexpected_count"] == 1 and regex["unexpected_rows"] == []
     duplicate = _find(failures, "marts.dim_members.phone_hash", "column=phone_hash")
     assert duplicate["unexpected_count"] == 2
@@ -276,4 +276,4 @@ def test_cli_exits_non_zero_on_the_corrupted_copy(corrupted, tmp_path):
         cwd=REPO,
     )
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "marts.dim_members: expect_column_values_to_match_regex(column=masked_phone)" in done.stdout
+    assert "marts.dim_members: expect_column_values_to_match_regex(column=phone_hash)" in done.stdout

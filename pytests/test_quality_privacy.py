@@ -1,5 +1,5 @@
 """The data-quality runner never writes a clear personal value: a clear phone planted in
-`marts.dim_members.masked_phone` makes the run fail, and the phone appears in no file under the output
+`marts.dim_members.phone_hash` makes the run fail, and the phone appears in no file under the output
 folder (summary, GX suites, validation results, Data Docs) nor in what the runner prints.
 
 Warehouse: the `warehouse` fixture of test_quality.py (OMNI_DUCKDB_PATH when it exists, else a tiny build).
@@ -29,17 +29,17 @@ def leaked_copy(warehouse, tmp_path_factory) -> Path:  # noqa: F811
         shutil.copyfile(f"{warehouse}.wal", f"{copy}.wal")
     with duckdb.connect(str(copy)) as con:
         member = con.execute(
-            "select min(member_id) from marts.dim_members where masked_phone is not null"
+            "select min(member_id) from marts.dim_members where phone_hash is not null"
         ).fetchone()[0]
         assert member is not None, "the warehouse needs a member with a phone"
         assert (
             con.execute(
-                "select count(*) from marts.dim_members where masked_phone = ?", [CLEAR_PHONE]
+                "select count(*) from marts.dim_members where phone_hash = ?", [CLEAR_PHONE]
             ).fetchone()[0]
             == 0
         )
         con.execute(
-            "update marts.dim_members set masked_phone = ? where member_id = ?", [CLEAR_PHONE, member]
+            "update marts.dim_members set phone_hash = ? where member_id = ?", [CLEAR_PHONE, member]
         )
     return copy
 
@@ -54,10 +54,10 @@ def test_clear_phone_fails_the_run_and_is_written_nowhere(leaked_copy, tmp_path,
     summary = json.loads((out / "checkpoint_result.json").read_text(encoding="utf-8"))
     suite = next(s for s in summary["suites"] if s["suite"] == "marts.dim_members")
     regex = next(
-        e for e in suite["expectations"] if "column=masked_phone" in e["expectation"] and "regex" in e["type"]
+        e for e in suite["expectations"] if "column=phone_hash" in e["expectation"] and "regex" in e["type"]
     )
     assert regex["success"] is False and regex["unexpected_count"] == 1
-    assert "masked_phone" in suite["personal_columns"]
+    assert "phone_hash" in suite["personal_columns"]
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".html" for p in files), "Data Docs were not built"
     assert any("validations" in p.parts for p in files), "GX validation results were not stored"

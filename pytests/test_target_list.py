@@ -81,7 +81,7 @@ def _corrupt(db: Path, copy: Path) -> dict[str, tuple[str, str]]:
     if Path(f"{db}.wal").exists():
         shutil.copyfile(f"{db}.wal", f"{copy}.wal")
     con = duckdb.connect(str(copy))
-    register_udfs(con)
+    register_udfs(con, {})  # the demo key, as the build (its env drops OMNI_HASH_KEY)
     picks = {
         "opted_out_made_targetable": (
             "exclusion_reason = 'opted_out_at_send' and consent_status_at_assignment <> 'OPT_IN'"

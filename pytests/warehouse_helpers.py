@@ -4,6 +4,7 @@ build, a dbt call that fails the test with dbt's output, and the comparison of t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,31 @@ def dbt_env(root: Path, landing: Path, db: Path) -> dict:
         DBT_LOG_PATH=str(root / "logs"),
         DO_NOT_TRACK="1",
     )
+
+
+PROJECT_PARTS = (
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "analyses",
+    "snapshots",
+    "dbt_project.yml",
+    "profiles.yml",
+)
+
+
+def copy_project(root: Path) -> Path:
+    """A copy of the dbt project under root/project, for tests that write seeds (the erasure list)."""
+    project = root / "project"
+    project.mkdir()
+    for part in PROJECT_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, project / part)
+        elif source.exists():
+            shutil.copy2(source, project / part)
+    return project
 
 
 def run_dbt(env: dict, *args: str) -> None:

@@ -61,22 +61,25 @@
             select
                 file,
                 regexp_extract(file, '/part-([0-9]{8})[^/]*$', 1) as load_day
-            from glob('{{ pattern }}')
+            from glob({{ sql_string_literal(pattern) }})
         )
         select file from landed
         where load_day = '' or load_day >= '{{ first_day | replace('-', '') }}'
         {%- if swept %}
             or exists (
                 select 1 from ({{ swept }}) as swept
-                where landed.file like '%/' || swept._source_file
+                where suffix(landed.file, '/' || swept._source_file)
             )
         {%- endif %}
         order by file
     {%- endset -%}
     {%- set files = run_query(query).columns[0].values() -%}
-    {%- if files | length == 0 -%}
+    {%- set nothing_new = files | length == 0 -%}
+    {%- if nothing_new -%}
         {#- nothing new: one file gives the columns, no row is read -#}
-        {%- set latest = run_query("select max(file) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+        {%- set latest = run_query(
+            "select max(file) from glob(" ~ sql_string_literal(pattern) ~ ")"
+        ).columns[0].values()[0] -%}
         {%- if latest is none -%}
             {{ exceptions.raise_compiler_error(
                 "landing table " ~ source_name ~ "." ~ table_name ~ " (model " ~ this.identifier ~ "): no file matches "
@@ -84,10 +87,26 @@
                 ~ "') and run the preflight: python -m omniwh.landing_check --landing <path>"
             ) }}
         {%- endif -%}
-        {{ return("(select * from " ~ reader ~ "(['" ~ latest ~ "']" ~ options ~ " where 1 = 0)") }}
+        {%- set files = [latest] -%}
     {%- endif -%}
+    {#-
+        File names become SQL text here: each must have the documented name (omniwh/landing_check.py,
+        SAFE_FILE_NAME, which the preflight enforces) and is quoted as a literal anyway; a name with glob
+        characters would also be expanded by the reader, so anything else stops the run.
+    -#}
     {%- set quoted = [] -%}
-    {%- for file in files -%}{%- do quoted.append("'" ~ file ~ "'") -%}{%- endfor -%}
+    {%- for file in files -%}
+        {%- if not modules.re.fullmatch("[^'*?\\[\\]{}]*/part-[0-9]{8}([-_][A-Za-z0-9_-]*)?\\.(csv|parquet)", file) -%}
+            {{ exceptions.raise_compiler_error(
+                "landing file " ~ (file | tojson) ~ " does not have the documented name part-<YYYYMMDD>[-<suffix>]."
+                ~ "<csv|parquet>: run the preflight (python -m omniwh.landing_check), which moves it to _rejected/"
+            ) }}
+        {%- endif -%}
+        {%- do quoted.append(sql_string_literal(file)) -%}
+    {%- endfor -%}
+    {%- if nothing_new -%}
+        {{ return("(select * from " ~ reader ~ "([" ~ quoted[0] ~ "]" ~ options ~ " where 1 = 0)") }}
+    {%- endif -%}
     {{ return(reader ~ "([" ~ quoted | join(', ') ~ "]" ~ options) }}
 {%- endmacro %}
 

@@ -93,52 +93,84 @@
 
 
 {#-
+    The people an erasure applies to in this run, as SQL selecting (member_id, identifier_hash, anchor_hash):
+    identifiers that are still in the previous run's int_identifiers_resolved (built after the ledger and the
+    registry) and no longer in this run's int_identifiers_guarded, and that the erasure list names. member_id is
+    the id the previous run gave them (whatever key it was derived under), identifier_hash the keyed pseudonym
+    of the value (the ledger's via_identifier_hash) and anchor_hash that of '<type>:<value>' (the registry's key).
+    Only vanished identifiers are hashed, so the usual daily run hashes next to nothing. none when there is no
+    previous resolution (the first run).
+-#}
+{% macro erased_in_this_run() -%}
+    {%- set previous = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='int_identifiers_resolved'
+    ) -%}
+    {%- if previous is none -%}{{ return(none) }}{%- endif -%}
+    {%- set sql -%}
+        select
+            vanished.member_id,
+            {{ keyed_hash('vanished.identifier_value') }} as identifier_hash,
+            {{ keyed_hash("vanished.identifier_type || ':' || vanished.identifier_value") }} as anchor_hash
+        from (
+            select distinct
+                previous.identifier_type,
+                previous.identifier_value,
+                previous.member_id
+            from {{ previous }} as previous
+            where not exists (
+                select 1 from {{ ref('int_identifiers_guarded') }} as current_identifiers
+                where current_identifiers.identifier_type = previous.identifier_type
+                    and current_identifiers.identifier_value = previous.identifier_value
+            )
+        ) as vanished
+        inner join {{ ref('erasure_requests') }} as erasure_requests
+            on erasure_requests.identifier_type = vanished.identifier_type
+            and erasure_requests.identifier_hash
+            = {{ erasure_hash('vanished.identifier_type', 'vanished.identifier_value') }}
+    {%- endset -%}
+    {{ return(sql) }}
+{%- endmacro %}
+
+
+{#-
     Pre-hook of int_member_ids_ledger (incremental, never rebuilt): delete the ledger rows of erased people.
     The ledger keeps member ids and the keyed hash of the identifier that caused each merge or split:
-    pseudonyms, still personal data, and nothing else would ever remove them. A member id is
-    'M' + keyed_hash('<type>:<value>') of an anchor identifier, so every id the person ever had is the
-    pseudonym of one of their identifiers. In the run that applies an erasure, the erased identifiers are
-    still in the previous run's int_identifiers_resolved (built after the ledger) and no longer in this run's
-    int_identifiers_guarded: only those vanished identifiers are hashed (erasure list, member-id form, via
-    form), so the usual daily run hashes next to nothing. Rows naming such a member id (retired or surviving)
-    or via identifier are deleted whole: the other member id of such a row is mostly the same person's
+    pseudonyms, still personal data, and nothing else would ever remove them. Rows naming a member id of an
+    identifier erased in this run (macro erased_in_this_run; retired or surviving) or such an identifier as
+    their via identifier are deleted whole: the other member id of such a row is mostly the same person's
     (merges join one person's records) and the ledger is an audit aid, erasure wins.
     Nothing on the first run (no ledger, no previous resolution).
 -#}
 {% macro member_ids_ledger_erasure_purge() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set ledger = load_relation(this) -%}
-    {%- set previous = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='int_identifiers_resolved'
-    ) -%}
-    {%- if ledger is none or previous is none -%}{{ return('') }}{%- endif %}
+    {%- set erased = erased_in_this_run() -%}
+    {%- if ledger is none or erased is none -%}{{ return('') }}{%- endif %}
     delete from {{ ledger }}
     where exists (
         select 1
-        from (
-            select
-                'M' || substring(
-                    {{ keyed_hash("vanished.identifier_type || ':' || vanished.identifier_value") }}, 1, 20
-                ) as member_id,
-                {{ keyed_hash('vanished.identifier_value') }} as identifier_hash
-            from (
-                select distinct
-                    previous.identifier_type,
-                    previous.identifier_value
-                from {{ previous }} as previous
-                where not exists (
-                    select 1 from {{ ref('int_identifiers_guarded') }} as current_identifiers
-                    where current_identifiers.identifier_type = previous.identifier_type
-                        and current_identifiers.identifier_value = previous.identifier_value
-                )
-            ) as vanished
-            inner join {{ ref('erasure_requests') }} as erasure_requests
-                on erasure_requests.identifier_type = vanished.identifier_type
-                and erasure_requests.identifier_hash
-                = {{ erasure_hash('vanished.identifier_type', 'vanished.identifier_value') }}
-        ) as erased
+        from ({{ erased }}) as erased
         where {{ ledger }}.retired_member_id = erased.member_id
             or {{ ledger }}.surviving_member_id = erased.member_id
             or {{ ledger }}.via_identifier_hash = erased.identifier_hash
+    )
+{%- endmacro %}
+
+
+{#-
+    Pre-hook of int_member_ids_registered (never rebuilt): delete the registry rows of erased people, by their
+    member id or by the pseudonym of an erased anchor identifier. Nothing on the first run.
+-#}
+{% macro member_id_registry_erasure_purge() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set registry = load_relation(this) -%}
+    {%- set erased = erased_in_this_run() -%}
+    {%- if registry is none or erased is none -%}{{ return('') }}{%- endif %}
+    delete from {{ registry }}
+    where exists (
+        select 1
+        from ({{ erased }}) as erased
+        where {{ registry }}.member_id = erased.member_id
+            or {{ registry }}.anchor_hash = erased.anchor_hash
     )
 {%- endmacro %}

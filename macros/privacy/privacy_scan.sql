@@ -137,20 +137,7 @@
         ) }}
     {%- endif -%}
 
-    {#- the test must run after every mart: it names each one in a depends_on comment -#}
-    {%- set missing = [] -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model' and node.fqn | length > 2 and node.fqn[1] == folder
-                and node.unique_id not in model.depends_on.nodes -%}
-            {%- do missing.append(node.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if missing -%}
-        {{ exceptions.raise_compiler_error(
-            model.name ~ ' must depend on every ' ~ folder ~ ' model (it scans them after they are built); add a'
-            ~ ' depends_on comment with ref() for: ' ~ (missing | sort | join(', '))
-        ) }}
-    {%- endif -%}
+    {%- do privacy_scan_require_folder_dependencies(folder) -%}
 
     {#- 1. clear identifiers: pii columns of upstream staging and intermediate models -#}
     {%- set identifier_selects = [] -%}
@@ -396,6 +383,166 @@ final as (
     select * from mobile_matches
     union all
     select * from formatted_mobile_matches
+
+)
+
+select * from final
+{%- endmacro %}
+
+
+{#- A scan test must run after every model of the folder: it names each one in a depends_on comment. -#}
+{% macro privacy_scan_require_folder_dependencies(folder) -%}
+    {%- set missing = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.fqn | length > 2 and node.fqn[1] == folder
+                and node.unique_id not in model.depends_on.nodes -%}
+            {%- do missing.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ' must depend on every ' ~ folder ~ ' model (it scans them after they are built); add a'
+            ~ ' depends_on comment with ref() for: ' ~ (missing | sort | join(', '))
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Quasi-identifiers in the published layer: text columns of a relation with a member_id column (other than
+    member_id and keyed hashes, `*_hash`) whose value is the member's own: held by one member only while that
+    member holds no other value. Such a column (a masked phone `138****5678`, an email) re-identifies members
+    against any list carrying it, whatever the key. Result: one row per (relation, column) where more than
+    max_share of the members with a value have such a value, among relations with at least min_members
+    members; a count, never a value. The key of the rows of a relation with several rows per member (the
+    order id of fct_orders: distinct on every row) describes the row, not the member, and is not checked;
+    on a relation of one row per member every column is. allowed: {relation: [column, ...]} exempted, each
+    with its reason where the test calls the macro.
+-#}
+{% macro privacy_scan_member_unique_columns(folder='marts', allowed={}, min_members=20, max_share=0.5) -%}
+    {%- if not (execute and flags.WHICH in ('test', 'build', 'retry')) -%}
+        {{ return(
+            "select cast(null as " ~ dbt.type_string() ~ ") as relation_name, cast(null as " ~ dbt.type_string()
+            ~ ") as column_name, 0 as members, 0 as members_with_own_value where 1 = 0"
+        ) }}
+    {%- endif -%}
+    {%- do privacy_scan_require_folder_dependencies(folder) -%}
+    {%- set checks = [] -%}
+    {%- for schema in privacy_scan_folder_schemas(folder) -%}
+        {%- for relation in privacy_scan_list_relations(schema) -%}
+            {%- set columns = adapter.get_columns_in_relation(relation) -%}
+            {%- set names = columns | map(attribute='name') | map('lower') | list -%}
+            {%- if 'member_id' in names -%}
+                {%- for column in columns
+                        if column.name | lower != 'member_id' and not (column.name | lower).endswith('_hash')
+                        and (column.name | lower) not in allowed.get(relation.identifier, [])
+                        and (column.dtype | upper).startswith(('VARCHAR', 'STRING', 'TEXT')) -%}
+                    {%- set value = adapter.quote(column.name) -%}
+                    {%- do checks.append(
+                        "select '" ~ schema ~ "." ~ relation.identifier ~ "' as relation_name, '" ~ column.name
+                        ~ "' as column_name, member_id, cast(" ~ value ~ " as " ~ dbt.type_string()
+                        ~ ") as cell_value from " ~ relation ~ " where member_id is not null and " ~ value
+                        ~ " is not null"
+                    ) -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if not checks -%}
+        {{ return("select cast(null as " ~ dbt.type_string() ~ ") as relation_name, cast(null as "
+            ~ dbt.type_string() ~ ") as column_name, 0 as members, 0 as members_with_own_value where 1 = 0") }}
+    {%- endif -%}
+
+with
+
+cells as (
+
+    {{ checks | join('\n    union all\n    ') }}
+
+),
+
+pairs as (
+
+    select distinct
+        relation_name,
+        column_name,
+        member_id,
+        cell_value
+    from cells
+
+),
+
+value_holders as (
+
+    select
+        relation_name,
+        column_name,
+        cell_value,
+        count(*) as holder_count
+    from pairs
+    group by relation_name, column_name, cell_value
+
+),
+
+member_values as (
+
+    select
+        relation_name,
+        column_name,
+        member_id,
+        count(*) as value_count
+    from pairs
+    group by relation_name, column_name, member_id
+
+),
+
+own_values as (
+
+    select
+        member_values.relation_name,
+        member_values.column_name,
+        count(distinct member_values.member_id) as members,
+        count(case when member_values.value_count = 1 and value_holders.holder_count = 1 then 1 end)
+            as members_with_own_value
+    from member_values
+    inner join pairs
+        on member_values.relation_name = pairs.relation_name
+            and member_values.column_name = pairs.column_name
+            and member_values.member_id = pairs.member_id
+    inner join value_holders
+        on pairs.relation_name = value_holders.relation_name
+            and pairs.column_name = value_holders.column_name
+            and pairs.cell_value = value_holders.cell_value
+    group by member_values.relation_name, member_values.column_name
+
+),
+
+-- a key of the rows of a relation with several rows per member (the order id of fct_orders) describes the row
+row_keys as (
+
+    select
+        relation_name,
+        column_name
+    from cells
+    group by relation_name, column_name
+    having count(distinct cell_value) = count(*) and count(distinct member_id) < count(*)
+
+),
+
+final as (
+
+    select
+        own_values.relation_name,
+        own_values.column_name,
+        own_values.members,
+        own_values.members_with_own_value
+    from own_values
+    left join row_keys
+        on own_values.relation_name = row_keys.relation_name
+            and own_values.column_name = row_keys.column_name
+    where row_keys.relation_name is null
+        and own_values.members >= {{ min_members }}
+        and own_values.members_with_own_value > {{ max_share }} * own_values.members
 
 )
 

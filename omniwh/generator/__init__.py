@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from .config import D0, D_END, PERIOD_END, PERIOD_START, SCALES, Rates, day_number, parse_date
+from .ownership import ForeignLandingError, claim, record
 from .run import Progress, simulate, write_landing
 from .truth import write_truth
 
-__all__ = ["generate", "append", "SCALES", "Rates"]
+__all__ = ["generate", "append", "SCALES", "Rates", "ForeignLandingError"]
 
 
 def default_landing() -> str:
@@ -63,9 +65,13 @@ def generate(
     landing = landing or default_landing()
     truth = truth or default_truth()
     last = _until_day(until)
+    claim(Path(landing))  # refuses a folder holding files the generator did not write
     with _spool(landing) as spool:
         sim = simulate(scale, seed, rates, progress, spool)
-        stats = write_landing(sim, landing, (D0, last), progress, clean=True)
+        try:
+            stats = write_landing(sim, landing, (D0, last), progress, clean=True)
+        finally:
+            record(Path(landing))  # what was written, even if interrupted, is the generator's
         manifest = write_truth(sim, truth, stats, progress)
     progress(f"done: landing in {landing}, truth in {truth}")
     return manifest
@@ -83,8 +89,12 @@ def append(
     progress = Progress(quiet=quiet)
     landing = landing or default_landing()
     d = _until_day(date)
+    claim(Path(landing))
     with _spool(landing) as spool:
         sim = simulate(scale, seed, rates, progress, spool)
-        stats = write_landing(sim, landing, (d, d), progress, clean=False)
+        try:
+            stats = write_landing(sim, landing, (d, d), progress, clean=False)
+        finally:
+            record(Path(landing))
     progress(f"done: load batch {date} appended to {landing}")
     return stats

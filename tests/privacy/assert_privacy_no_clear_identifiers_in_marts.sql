@@ -2,7 +2,7 @@
 -- equals (or contains as a token) a clear identifier of this warehouse - a value of a pii-tagged column of an
 -- upstream staging or intermediate model: phones, names, nicknames, card numbers, unionids, openids, buyer
 -- ids and keys, external_userids - and none looks like a mainland mobile number. Marts publish only the
--- masked phone and keyed pseudonyms (dim_members.masked_phone, phone_hash, member_id). See
+-- keyed pseudonyms (dim_members.phone_hash, member_id) and no masked phone (docs/data_protection.md). See
 -- macros/privacy/privacy_scan.sql for how values are cut into tokens, and docs/data_protection.md.
 -- One row per (relation, column, kind of match) with a count, never the values themselves.
 -- The scan runs after every mart (the macro fails the test if a mart is missing from this list):

@@ -4,6 +4,8 @@
     detect merges and splits; the depends_on line below makes dbt order them so.
 -#}
 -- depends_on: {{ ref('int_member_ids_ledger') }}
+-- (and after the id registry, whose erasure pre-hook reads the previous state too)
+-- depends_on: {{ ref('int_member_ids_registered') }}
 
 with
 

@@ -4,7 +4,16 @@
     ties broken by identifier type priority (seed identity_type_priority), then by value. A rebuild on the same
     data picks the same anchors, hence the same ids; unrelated new data never changes an anchor (later loads
     only add later dates); when two members merge, the older anchor wins, so the older member keeps its id.
+    An anchor that already had an id keeps it: the registry int_member_ids_registered (as the previous run left
+    it; it is built after this model) is read first, so a rotation of OMNI_HASH_KEY keeps every id.
 -#}
+{%- set registry = none %}
+{#- a unit test has no `this` relation: no registry, ids derived as on a first run -#}
+{%- if this is not none and this is not string %}
+    {%- set registry = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='int_member_ids_registered'
+    ) %}
+{%- endif %}
 
 with
 
@@ -46,15 +55,45 @@ clustered as (
 
 ),
 
-anchors as (
+registered as (
+
+    {% if registry is not none %}
+        select
+            anchor_hash,
+            member_id
+        from {{ registry }}
+    {% else %}
+        -- the first run: no registry yet
+        select
+            cast(null as {{ dbt.type_string() }}) as anchor_hash,
+            cast(null as {{ dbt.type_string() }}) as member_id
+        where 1 = 0
+    {% endif %}
+
+),
+
+anchor_hashes as (
 
     select
         component_key,
         identifier_type as anchor_identifier_type,
         identifier_value as anchor_identifier_value,
-        'M' || substring({{ keyed_hash("identifier_type || ':' || identifier_value") }}, 1, 20) as member_id
+        {{ keyed_hash("identifier_type || ':' || identifier_value") }} as anchor_hash
     from clustered
     where anchor_rank = 1
+
+),
+
+anchors as (
+
+    select
+        anchor_hashes.component_key,
+        anchor_hashes.anchor_identifier_type,
+        anchor_hashes.anchor_identifier_value,
+        coalesce(registered.member_id, 'M' || substring(anchor_hashes.anchor_hash, 1, 20)) as member_id
+    from anchor_hashes
+    left join registered
+        on anchor_hashes.anchor_hash = registered.anchor_hash
 
 ),
 

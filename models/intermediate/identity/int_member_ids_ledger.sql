@@ -219,6 +219,53 @@ split_vias as (
 
 ),
 
+-- Idempotence: a run killed after this model committed but before int_identifiers_resolved was rebuilt leaves
+-- the previous resolution as it was, so the rerun finds the same moves again. An event is new only when the
+-- latest ledger row about the same pair of ids is not this very move: a real repeat of a move needs the move
+-- back in between, which is itself recorded.
+already_recorded as (
+
+    {% if is_incremental() %}
+        select
+            retired_member_id,
+            surviving_member_id,
+            event_type
+        from (
+            select
+                retired_member_id,
+                surviving_member_id,
+                event_type,
+                row_number() over (
+                    partition by
+                        least(retired_member_id, surviving_member_id),
+                        greatest(retired_member_id, surviving_member_id)
+                    order by detected_at desc, run_id desc
+                ) as recency
+            from {{ this }}
+        ) as pair_events
+        where recency = 1
+    {% else %}
+        select
+            cast(null as {{ dbt.type_string() }}) as retired_member_id,
+            cast(null as {{ dbt.type_string() }}) as surviving_member_id,
+            cast(null as {{ dbt.type_string() }}) as event_type
+        where 1 = 0
+    {% endif %}
+
+),
+
+new_events as (
+
+    select events.*
+    from events
+    left join already_recorded
+        on events.old_member_id = already_recorded.retired_member_id
+            and events.new_member_id = already_recorded.surviving_member_id
+            and events.event_type = already_recorded.event_type
+    where already_recorded.retired_member_id is null
+
+),
+
 final as (
 
     select
@@ -239,7 +286,7 @@ final as (
         events.moved_identifier_count,
         {{ identity_run_started_at() }} as detected_at,
         '{{ invocation_id }}' as run_id
-    from events
+    from new_events as events
     left join merge_vias
         on events.old_member_id = merge_vias.old_member_id
             and events.new_member_id = merge_vias.new_member_id

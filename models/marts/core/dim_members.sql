@@ -24,7 +24,6 @@ final as (
         cast(extract(month from members.birthday) as {{ dbt.type_int() }}) as birth_month,
         members.city,
         members.city_source,
-        {{ mask_cn_mobile('members.phone') }} as masked_phone,
         {{ keyed_hash('members.phone') }} as phone_hash,
         members.enrolled_at,
         members.enrol_date,
