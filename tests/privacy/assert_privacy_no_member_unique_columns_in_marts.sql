@@ -13,6 +13,8 @@
 -- depends_on: {{ ref('fct_cvm_monthly') }}
 -- depends_on: {{ ref('fct_fast_monthly') }}
 -- depends_on: {{ ref('fct_lifecycle_transitions_monthly') }}
+-- depends_on: {{ ref('fct_member_activations') }}
+-- depends_on: {{ ref('fct_member_clv') }}
 -- depends_on: {{ ref('fct_member_journey_milestones') }}
 -- depends_on: {{ ref('fct_member_kpis_monthly') }}
 -- depends_on: {{ ref('fct_member_lifecycle_monthly') }}
@@ -30,11 +32,14 @@
       definition, like member_id);
     - coupon_code of fct_orders / fct_order_lines: a single-use code issued to one card, so it IS a
       quasi-identifier (it joins to the coupon system's issue list). Known gap: int_coupons_tracked joins on it;
-      replacing it by a keyed hash is a change of the order marts, left for their owner (DECISIONS.md, issue 14).
+      replacing it by a keyed hash is a change of the order marts, left for their owner (DECISIONS.md, issue 14);
+    - masked_phone of fct_member_activations: the one place a person must be contacted from (the activation
+      export `omniwh activate`, docs/data_protection.md); only members on today's list, with consent.
 #}
 {{ privacy_scan_member_unique_columns(allowed={
     'fct_consumer_aipl_monthly': ['consumer_id'],
     'fct_campaign_target_list': ['recipient_id'],
     'fct_orders': ['coupon_code'],
     'fct_order_lines': ['coupon_code'],
+    'fct_member_activations': ['masked_phone'],
 }) }}
