@@ -97,6 +97,7 @@ test: env data preflight lint ## Everything CI checks: lint, dbt build with all 
 	$(BIN)/dbt test --resource-type unit_test
 	$(MAKE) quality
 	$(MAKE) publish
+	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster definitions validate -m omniwh.orchestration.definitions
 	$(BIN)/pytest
 
