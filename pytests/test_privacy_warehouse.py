@@ -143,6 +143,11 @@ def warehouse(tiny, tmp_path_factory):
     outputs.append(privacy_tests)
     hashes_k1 = _phone_hashes(db, keys[0])
 
+    # The key changes on purpose here. The warehouse refuses a run under another key than the one it
+    # recorded (hash_key_guard); the rotation procedure replaces that record, which this test does by hand.
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("drop table warehouse_meta.hash_key_fingerprint")
+
     outputs.append(_dbt(env2, "run", "--select", "dim_members"))
     hashes_k2 = _phone_hashes(db, keys[1])
 
