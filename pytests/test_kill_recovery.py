@@ -29,8 +29,11 @@ SCHEMAS = ("staging", "intermediate", "marts", "seeds")
 KILL_AFTER_MODELS = 70
 MODELS_ONLY = ["--exclude-resource-type", "test", "unit_test"]
 # stamped with the run's start time or id by design (identity decisions, tag computation, the member-id
-# registry): they differ between any two builds, so they are left out of the comparison
-RUN_TIME_COLUMNS = {"decided_at", "detected_at", "computed_at", "registered_at", "run_id"}
+# registry, the activation list's consent instant): they differ between any two builds, so they are left out
+# of the comparison
+RUN_TIME_COLUMNS = {
+    "decided_at", "detected_at", "computed_at", "registered_at", "run_id", "consent_checked_at",
+}
 
 
 def _env(root: Path, landing: Path, name: str) -> dict:

@@ -12,7 +12,7 @@ clear identifiers in schema `marts` and runs the marts scan again (with --store-
     WAL, in the catalog (view and table SQL, macros, settings) nor in any text value of any table;
 (c) the hash is keyed: dim_members.phone_hash is exactly HMAC-SHA256(key, phone) of the golden record's phone
     under each key, every hash changes with the key, and none is the unkeyed SHA-256 or MD5 of the phone;
-    masked phones and member ids do not depend on which key built dim_members;
+    member ids do not depend on which key built dim_members (BI marts carry no masked phone);
 and failing rows of a test over personal data are not stored even when --store-failures is asked for.
 """
 
@@ -71,7 +71,7 @@ def _phone_hashes(db: Path, key: str) -> dict[str, tuple]:
     try:
         rows = con.execute(
             """
-            select members.member_id, members.phone_hash, members.masked_phone, golden.phone
+            select members.member_id, members.phone_hash, golden.phone
             from marts.dim_members as members
             left join intermediate.int_members_golden as golden
                 on members.member_id = golden.member_id
@@ -79,7 +79,7 @@ def _phone_hashes(db: Path, key: str) -> dict[str, tuple]:
         ).fetchall()
     finally:
         con.close()
-    return {member_id: (digest, masked, phone) for member_id, digest, masked, phone in rows}
+    return {member_id: (digest, phone) for member_id, digest, phone in rows}
 
 
 def _plant_canary(db: Path, key: str) -> dict[str, str]:
@@ -287,7 +287,7 @@ def test_phone_hash_is_the_hmac_of_the_golden_phone_under_each_key(warehouse):
         (warehouse["hashes_k1"], warehouse["keys"][0]),
         (warehouse["hashes_k2"], warehouse["keys"][1]),
     ):
-        for member_id, (digest, _, phone) in hashes.items():
+        for member_id, (digest, phone) in hashes.items():
             if phone is None:
                 assert digest is None, member_id
                 continue
@@ -299,16 +299,14 @@ def test_phone_hash_is_the_hmac_of_the_golden_phone_under_each_key(warehouse):
 def test_changing_the_key_changes_every_phone_hash_and_nothing_else(warehouse):
     k1, k2 = warehouse["hashes_k1"], warehouse["hashes_k2"]
     assert set(k1) == set(k2), "dim_members rebuilt under another key must hold the same member ids"
-    hashed = [m for m, (digest, _, _) in k1.items() if digest is not None]
+    hashed = [m for m, (digest, _) in k1.items() if digest is not None]
     assert len(hashed) > 100
     assert all(k1[m][0] != k2[m][0] for m in hashed)
-    assert all(k1[m][1] == k2[m][1] for m in k1), "masked phones must not depend on the key"
 
 
 def test_phone_hash_is_not_an_unkeyed_digest(warehouse):
-    for member_id, (digest, masked, phone) in warehouse["hashes_k1"].items():
+    for member_id, (digest, phone) in warehouse["hashes_k1"].items():
         if phone is None:
             continue
         assert digest != hashlib.sha256(phone.encode()).hexdigest(), member_id
         assert digest != hashlib.md5(phone.encode()).hexdigest(), member_id
-        assert masked == phone[:3] + "****" + phone[-4:]
