@@ -141,7 +141,8 @@ def test_erasure_tool_finds_damaged_phones_exactly_as_staging_does(compiled_macr
         forms += _damaged(f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}", rng)
     forms += [f"{phone[0]}.{phone[1:6]}E+10" for phone in forms[-50:] if phone.isdigit()]
     con = duckdb.connect()
-    register_udfs(con)
+    # one key for both sides: the public demo key (the suite's conftest sets a test OMNI_HASH_KEY)
+    register_udfs(con, {})
     key, _ = resolve_hash_key({})
     con.execute("create table phone_forms (value varchar)")
     con.executemany("insert into phone_forms values (?)", [(form,) for form in forms])
