@@ -13,6 +13,8 @@ from __future__ import annotations
 import functools
 import html.parser
 import http.server
+import json
+import math
 import os
 import shutil
 import subprocess
@@ -25,7 +27,7 @@ import pytest
 from snapshot_helpers import REPO, serving_snapshot, snapshot_rows  # noqa: F401  (fixture)
 
 from omniwh.dashboard.build import build
-from omniwh.dashboard.pages import PAGES
+from omniwh.dashboard.pages import PAGES, RFM_MIGRATIONS_SQL
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -165,6 +167,7 @@ class _Dom(html.parser.HTMLParser):
     def __init__(self):
         super().__init__()
         self.title, self.charts, self.cards, self.ready = "", [], {}, False
+        self.values = []  # per chart box: the first series' values (JSON in data-values), None when empty
         self._in_title, self._kpi, self._in_value = False, None, False
 
     def handle_starttag(self, tag, attrs):
@@ -176,6 +179,7 @@ class _Dom(html.parser.HTMLParser):
             self._in_title = True
         if "chart" in classes:
             self.charts.append((int(attrs.get("data-points") or 0), attrs.get("data-rendered") == "1"))
+            self.values.append(json.loads(attrs["data-values"]) if attrs.get("data-values") else None)
         if "card" in classes and attrs.get("data-kpi"):
             self._kpi = attrs["data-kpi"]
         if self._kpi and "value" in classes:
@@ -272,3 +276,127 @@ def test_banner_and_store_filters_narrow_the_data(gateway, serving_snapshot):  #
         dom = _Dom()
         dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/{path}"))
         assert dom.cards.get(kpi) == expected, (path, dom.cards, expected)
+
+
+def _dom(gateway, path: str) -> _Dom:
+    dom = _Dom()
+    dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/{path}"))
+    assert dom.ready, f"{path}: the page's script did not finish"
+    return dom
+
+
+def _same(drawn, expected) -> bool:
+    return len(drawn) == len(expected) and all(
+        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(drawn, expected, strict=True)
+    )
+
+
+# Member slices, counted here from the marts on their own: a member belongs to the home banner / store of the
+# month in fct_member_home_units_monthly.
+SLICE_SQL = {
+    "rfm": """
+        select rfm.rfm_segment_code, count(*)
+        from marts.fct_member_rfm_monthly as rfm
+        inner join marts.fct_member_home_units_monthly as home using (member_id, snapshot_month)
+        where strftime(rfm.snapshot_month, '%Y-%m') = ? and {unit} = ?
+        group by 1 order by 1
+    """,
+    "lifecycle": """
+        select lifecycle.lifecycle_stage_code, count(*)
+        from marts.fct_member_lifecycle_monthly as lifecycle
+        inner join marts.fct_member_home_units_monthly as home using (member_id, snapshot_month)
+        where strftime(lifecycle.snapshot_month, '%Y-%m') = ? and {unit} = ?
+        group by 1
+    """,
+    "journeys": """
+        select journeys.milestone_day,
+            avg(case when journeys.has_repurchased_by_milestone then 1.0 else 0 end)
+        from marts.fct_member_journey_milestones as journeys
+        inner join marts.fct_member_home_units_monthly as home
+            on journeys.member_id = home.member_id
+                and date_trunc('month', journeys.first_purchase_date) = home.snapshot_month
+        where {unit} = ?
+        group by 1 order by 1
+    """,
+}
+
+
+def test_member_pages_follow_banner_and_store_filters(gateway, serving_snapshot):  # noqa: F811
+    """RFM and lifecycle pages set to a banner or a store (and a month) in the URL draw that slice's member
+    counts, as separate SQL on the snapshot counts them, and they differ from the brand's; the journeys follow
+    the store too. 客单价 of a store and month on the health page is its purchases' net sales per purchase."""
+    month, banner, store = snapshot_rows(
+        serving_snapshot,
+        "select strftime(max(snapshot_month), '%Y-%m'),"
+        " mode(home_banner_code) filter (where home_banner_code is not null),"
+        " mode(home_store_id) filter (where home_store_id is not null)"
+        " from marts.fct_member_home_units_monthly",
+    )[0]
+    units = {"banner": ("home.home_banner_code", banner), "store": ("home.home_store_id", store)}
+
+    def counts(page: str, scope: str) -> dict:
+        unit, value = units[scope]
+        return dict(snapshot_rows(serving_snapshot, SLICE_SQL[page].format(unit=unit), [month, value]))
+
+    brand = dict(snapshot_rows(
+        serving_snapshot,
+        "select rfm_segment_code, count(*) from marts.fct_member_rfm_monthly"
+        " where strftime(snapshot_month, '%Y-%m') = ? group by 1",
+        [month],
+    ))
+    rfm = counts("rfm", "banner")
+    assert rfm and rfm != brand, "the banner slice must differ from the brand for this test to mean anything"
+    dom = _dom(gateway, f"rfm.html?month={month}&banner={banner}")
+    assert dom.cards.get("scored_members") == f"{sum(rfm.values()):,}", (dom.cards, rfm)
+    assert dom.values[0] == [rfm[code] for code in sorted(rfm)], (dom.values[0], rfm)
+
+    stages = counts("lifecycle", "store")
+    brand_known = snapshot_rows(
+        serving_snapshot,
+        "select count(*) from marts.fct_member_lifecycle_monthly where strftime(snapshot_month, '%Y-%m') = ?",
+        [month],
+    )[0][0]
+    assert stages and sum(stages.values()) != brand_known
+    dom = _dom(gateway, f"lifecycle.html?store={store}")
+    assert dom.cards.get("known_members") == f"{sum(stages.values()):,}", (dom.cards, stages)
+    assert sorted(dom.values[0]) == sorted(stages.values()), (dom.values[0], stages)
+    unit, value = units["store"]
+    journeys = snapshot_rows(serving_snapshot, SLICE_SQL["journeys"].format(unit=unit), [value])
+    assert journeys, f"no journeys for store {store}"
+    assert _same(dom.values[1], [float(share) for _, share in journeys]), (dom.values[1], journeys)
+
+    # 客单价 on the health page: the busiest store of the latest complete month, against the orders themselves
+    kpi_month, kpi_store, atv = snapshot_rows(
+        serving_snapshot,
+        "select strftime(date_trunc('month', business_date), '%Y-%m') as m, store_id,"
+        " sum(net_sales_amount) / count(*) from marts.fct_orders"
+        " where net_sales_amount > 0 and store_id is not null and date_trunc('month', business_date) ="
+        " (select max(snapshot_month) from marts.fct_member_kpis_monthly where is_complete_month)"
+        " group by all order by count(*) desc, store_id limit 1",
+    )[0]
+    brand_atv = _dom(gateway, f"member_health.html?month={kpi_month}").cards.get("average_transaction_value")
+    shown = _dom(gateway, f"member_health.html?month={kpi_month}&store={kpi_store}").cards
+    assert shown.get("average_transaction_value") == f"¥{atv:,.2f}", (shown, atv)
+    assert shown["average_transaction_value"] != brand_atv
+
+
+def test_rfm_migrations_by_unit_add_up_to_the_mart(serving_snapshot):  # noqa: F811
+    """The RFM page's migration counts per home unit (no browser): brand-wide they are exactly the non-zero
+    cells of fct_rfm_migrations_monthly, and the banners' cells add up to at most the brand's."""
+    con_sql = f"select m, st, sv, f, t, n from ({RFM_MIGRATIONS_SQL}) as dashboard"
+    rows = snapshot_rows(serving_snapshot, con_sql)
+    brand = {(m, f, t): n for m, st, _, f, t, n in rows if st == "all"}
+    mart = {
+        (m, f, t): n
+        for m, f, t, n in snapshot_rows(
+            serving_snapshot,
+            "select strftime(snapshot_month, '%Y-%m'), from_segment_code, to_segment_code, member_count"
+            " from marts.fct_rfm_migrations_monthly where member_count > 0",
+        )
+    }
+    assert mart and brand == mart
+    banners: dict = {}
+    for m, st, _, f, t, n in rows:
+        if st == "banner":
+            banners[(m, f, t)] = banners.get((m, f, t), 0) + n
+    assert banners and all(n <= brand[key] for key, n in banners.items())

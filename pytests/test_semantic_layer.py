@@ -77,6 +77,8 @@ KPI_METRICS = {
     "items_per_order": "items_per_order",
     "new_members": "new_members",
     "churned_members": "churned_members",
+    # 客单价 over every purchase: the mart publishes its two sums, the metric divides them
+    "average_transaction_value": "net_sales_amount / nullif(orders, 0)",
 }
 
 
@@ -94,6 +96,24 @@ def test_member_kpis_equal_mart(serving_snapshot, picks):  # noqa: F811
     )
     mart_rows = {row[:3]: dict(zip(KPI_METRICS, row[3:], strict=True)) for row in mart}
     _compare(mf_rows, mart_rows, lambda values: values, 6)
+
+    # 客单价 once more, from the orders themselves (fct_orders: purchases = orders not refunded in full)
+    orders = snapshot_rows(
+        serving_snapshot,
+        "select strftime(date_trunc('month', business_date), '%Y-%m-%d') as m, unit_type, unit,"
+        " sum(net_sales_amount) / count(*) from ("
+        "   select business_date, net_sales_amount, 'banner' as unit_type, banner_code as unit"
+        "   from marts.fct_orders where net_sales_amount > 0 and banner_code = ?"
+        "   union all"
+        "   select business_date, net_sales_amount, 'store' as unit_type, store_id as unit"
+        "   from marts.fct_orders where net_sales_amount > 0 and store_id = ?"
+        " ) as purchases where date_trunc('month', business_date) in (?, ?, ?) group by all",
+        [picks["banner"], picks["store"], *picks["months"]],
+    )
+    assert len(orders) == 6, orders
+    for month, unit_type, unit, value in orders:
+        got = mf_rows[(month, unit_type, unit)]["average_transaction_value"]
+        assert _close(got, value), (month, unit_type, unit, got, value)
 
 
 CVM_METRICS = {

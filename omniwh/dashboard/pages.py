@@ -3,6 +3,10 @@
 Every number shown is a column of a public mart (or a count of mart rows); the marts' KPI columns are the
 semantic layer's metrics, proved equal by pytests/test_semantic_layer.py. Queries return small, already
 aggregated tables: the page filters them in the browser (month, banner, store) without a server.
+
+Member counts (RFM segments and migrations, lifecycle stages, journeys) are sliced by the member's home banner
+and store of fct_member_home_units_monthly, the unit fct_member_kpis_monthly counts a member's base in: one
+row per scope, `st` = `all` / `banner` / `store` and `sv` = `ALL` / banner code / store id, as in that mart.
 """
 
 from __future__ import annotations
@@ -22,6 +26,97 @@ class Page:
     note: str = ""
 
 
+# (scope type, SQL of the unit) for the member slices; `home` is fct_member_home_units_monthly.
+HOME_SCOPES = (("all", "'ALL'"), ("banner", "home.home_banner_code"), ("store", "home.home_store_id"))
+
+
+def by_home_unit(select: str, body: str, order: str) -> str:
+    """One aggregate per scope, stacked: `select` and `body` (its from and joins) may use `{unit}`."""
+    parts = [
+        f"select {select.format(unit=unit)}, '{scope}' as st, {unit} as sv{body.format(unit=unit)}"
+        f"where {unit} is not null group by all"
+        for scope, unit in HOME_SCOPES
+    ]
+    return "select * from (\n" + "\nunion all\n".join(parts) + f"\n) as scoped order by {order}"
+
+
+RFM_SEGMENTS_SQL = by_home_unit(
+    "strftime(rfm.snapshot_month, '%Y-%m') as m, rfm.rfm_segment_code as code,"
+    " any_value(rfm.rfm_segment_name_zh) as name, count(*) as n",
+    """
+    from marts.fct_member_rfm_monthly as rfm
+    left join marts.fct_member_home_units_monthly as home
+        on rfm.member_id = home.member_id and rfm.snapshot_month = home.snapshot_month
+    """,
+    "m, st, sv, code",
+)
+
+# The migration matrix of fct_rfm_migrations_monthly (previous snapshot's segment -> this one's, `unscored`
+# for members outside the RFM population), counted per home unit of the month (of the previous month for a
+# member id that no longer exists). Brand-wide it equals that mart's non-zero cells (test_dashboard.py).
+RFM_MIGRATIONS_SQL = by_home_unit(
+    "strftime(home.snapshot_month, '%Y-%m') as m, coalesce(prev.rfm_segment_code, 'unscored') as f,"
+    " coalesce(cur.rfm_segment_code, 'unscored') as t, count(*) as n",
+    """
+    from (
+        select
+            pairs.snapshot_month,
+            pairs.member_id,
+            case when home_now.member_id is null then home_before.home_banner_code
+                else home_now.home_banner_code end as home_banner_code,
+            case when home_now.member_id is null then home_before.home_store_id
+                else home_now.home_store_id end as home_store_id
+        from (
+            select distinct months.snapshot_month, rfm.member_id
+            from (select distinct snapshot_month from marts.fct_member_home_units_monthly) as months
+            inner join marts.fct_member_rfm_monthly as rfm
+                on rfm.snapshot_month = months.snapshot_month
+                    or rfm.snapshot_month = cast(months.snapshot_month - interval 1 month as date)
+            where months.snapshot_month
+                > (select min(snapshot_month) from marts.fct_member_home_units_monthly)
+        ) as pairs
+        left join marts.fct_member_home_units_monthly as home_now
+            on pairs.member_id = home_now.member_id and pairs.snapshot_month = home_now.snapshot_month
+        left join marts.fct_member_home_units_monthly as home_before
+            on pairs.member_id = home_before.member_id
+                and cast(pairs.snapshot_month - interval 1 month as date) = home_before.snapshot_month
+    ) as home
+    left join marts.fct_member_rfm_monthly as cur
+        on home.member_id = cur.member_id and home.snapshot_month = cur.snapshot_month
+    left join marts.fct_member_rfm_monthly as prev
+        on home.member_id = prev.member_id
+            and cast(home.snapshot_month - interval 1 month as date) = prev.snapshot_month
+    """,
+    "m, st, sv, f, t",
+)
+
+LIFECYCLE_STAGES_SQL = by_home_unit(
+    "strftime(lifecycle.snapshot_month, '%Y-%m') as m, lifecycle.lifecycle_stage_code as code,"
+    " any_value(lifecycle.lifecycle_stage_name_zh) as name, count(*) as n",
+    """
+    from marts.fct_member_lifecycle_monthly as lifecycle
+    left join marts.fct_member_home_units_monthly as home
+        on lifecycle.member_id = home.member_id and lifecycle.snapshot_month = home.snapshot_month
+    """,
+    "m, st, sv, code",
+)
+
+# Journeys by month of first purchase and by the member's home unit at the end of that month (the store that
+# won the member, as a rule).
+JOURNEYS_SQL = by_home_unit(
+    "strftime(date_trunc('month', journeys.first_purchase_date), '%Y-%m') as m, journeys.milestone_day as d,"
+    " any_value(journeys.milestone_name_zh) as name, count(*) as n,"
+    " count_if(journeys.has_repurchased_by_milestone) as r",
+    """
+    from marts.fct_member_journey_milestones as journeys
+    left join marts.fct_member_home_units_monthly as home
+        on journeys.member_id = home.member_id
+            and cast(date_trunc('month', journeys.first_purchase_date) as date) = home.snapshot_month
+    """,
+    "m, st, sv, d",
+)
+
+
 PAGES: tuple[Page, ...] = (
     Page(
         slug="member_health",
@@ -37,6 +132,8 @@ PAGES: tuple[Page, ...] = (
                     online_reachable_rate as orr,
                     repurchase_rate as rr,
                     items_per_order as ipo,
+                    -- 客单价 over every purchase (metric average_transaction_value): net sales / purchases
+                    net_sales_amount::double / nullif(orders, 0) as atv,
                     new_members as nm,
                     active_members as am,
                     churned_members as cm,
@@ -51,58 +148,21 @@ PAGES: tuple[Page, ...] = (
         title="RFM 会员分层",
         subtitle="八类 RFM 分层的人数与月度迁移",
         queries={
-            "segments": """
-                select
-                    strftime(snapshot_month, '%Y-%m') as m,
-                    rfm_segment_code as code,
-                    any_value(rfm_segment_name_zh) as name,
-                    count(*) as n
-                from marts.fct_member_rfm_monthly
-                group by all
-                order by m, code
-            """,
-            "migrations": """
-                select
-                    strftime(snapshot_month, '%Y-%m') as m,
-                    from_segment_code as f,
-                    to_segment_code as t,
-                    member_count as n
-                from marts.fct_rfm_migrations_monthly
-                order by m, f, t
-            """,
+            "segments": RFM_SEGMENTS_SQL,
+            "migrations": RFM_MIGRATIONS_SQL,
         },
-        filters=("month",),
-        note="RFM 按全品牌会员计算,不按业态或门店拆分。",
+        note="业态 / 门店 = 会员当月的归属业态 / 门店(与会员健康页的会员基数同一口径)。",
     ),
     Page(
         slug="lifecycle",
         title="会员生命周期",
         subtitle="生命周期漏斗与新会员 3 / 7 / 15 / 30 天旅程",
         queries={
-            "stages": """
-                select
-                    strftime(snapshot_month, '%Y-%m') as m,
-                    lifecycle_stage_code as code,
-                    any_value(lifecycle_stage_name_zh) as name,
-                    count(*) as n
-                from marts.fct_member_lifecycle_monthly
-                group by all
-                order by m, code
-            """,
-            "journeys": """
-                select
-                    strftime(date_trunc('month', first_purchase_date), '%Y-%m') as m,
-                    milestone_day as d,
-                    any_value(milestone_name_zh) as name,
-                    count(*) as n,
-                    count_if(has_repurchased_by_milestone) as r
-                from marts.fct_member_journey_milestones
-                group by all
-                order by m, d
-            """,
+            "stages": LIFECYCLE_STAGES_SQL,
+            "journeys": JOURNEYS_SQL,
         },
-        filters=("month",),
-        note="旅程按首购月份分组(所选月份没有首购会员时显示全部);生命周期按全品牌会员计算。",
+        note="业态 / 门店 = 会员当月的归属业态 / 门店;旅程按首购月份与首购当月的归属分组"
+        "(所选月份没有首购会员时显示全部月份)。",
     ),
     Page(
         slug="cvm",

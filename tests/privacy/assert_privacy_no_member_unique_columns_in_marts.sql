@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('fct_lifecycle_transitions_monthly') }}
 -- depends_on: {{ ref('fct_member_activations') }}
 -- depends_on: {{ ref('fct_member_clv') }}
+-- depends_on: {{ ref('fct_member_home_units_monthly') }}
 -- depends_on: {{ ref('fct_member_journey_milestones') }}
 -- depends_on: {{ ref('fct_member_kpis_monthly') }}
 -- depends_on: {{ ref('fct_member_lifecycle_monthly') }}

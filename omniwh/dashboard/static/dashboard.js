@@ -89,6 +89,9 @@ function chart(title, opt, points) {
     el.innerHTML = `<div class="empty">所选范围没有数据</div>`;
     return;
   }
+  // the first series' values, for the browser tests (what the chart draws, checked against the snapshot)
+  const first = (opt.series || [])[0];
+  if (first) el.dataset.values = JSON.stringify(first.data.map((v) => (v && v.value !== undefined ? v.value : v)));
   const instance = echarts.init(el, null, { renderer: "canvas" });
   instance.setOption(Object.assign({ animation: false, color: COLORS, textStyle: TEXT,
     tooltip: { trigger: "axis" }, legend: { textStyle: TEXT, top: 0 },
@@ -117,6 +120,7 @@ const RENDER = {
     card("在线率", pct(current.orr)).dataset.kpi = "online_reachable_rate";
     card("复购率", pct(current.rr)).dataset.kpi = "repurchase_rate";
     card("连带率", num(current.ipo, 2)).dataset.kpi = "items_per_order";
+    card("客单价", yuan(current.atv)).dataset.kpi = "average_transaction_value";
     card("新入会", num(current.nm)).dataset.kpi = "new_members";
     const months = rows.map((r) => r.m);
     chart("会员占比与在线率(按月)", {
@@ -137,19 +141,22 @@ const RENDER = {
   },
 
   rfm(state) {
-    const month = state.month || latestMonth(DATA.segments);
-    document.getElementById("scope").textContent = "范围:全品牌 · " + month;
-    const seg = DATA.segments.filter((r) => r.m === month);
+    const scope = scopeOf(state);
+    const inScope = (r) => r.st === scope.type && r.sv === scope.value;
+    const segments = DATA.segments.filter(inScope);
+    const month = state.month || latestMonth(segments);
+    document.getElementById("scope").textContent = `范围:${scope.label} · ${month}`;
+    const seg = segments.filter((r) => r.m === month);
     const names = Object.fromEntries(DATA.segments.map((r) => [r.code, r.name]));
     names.unscored = "未评分";
-    card(`已评分会员(${month})`, num(seg.reduce((a, r) => a + r.n, 0)));
+    card(`已评分会员(${month})`, num(seg.reduce((a, r) => a + r.n, 0))).dataset.kpi = "scored_members";
     chart("各分层人数", {
       tooltip: { trigger: "item" },
       xAxis: Object.assign(axis(seg.map((r) => r.name)), { axisLabel: { color: TEXT.color, interval: 0, rotate: 25 } }),
       yAxis: valueAxis(), grid: { left: 60, right: 30, top: 40, bottom: 70 },
       series: [{ name: "人数", type: "bar", data: seg.map((r) => r.n), label: { show: true, position: "top", color: TEXT.color } }],
     }, seg.length);
-    const mig = DATA.migrations.filter((r) => r.m === month);
+    const mig = DATA.migrations.filter((r) => inScope(r) && r.m === month);
     const codes = [...new Set(mig.map((r) => r.f).concat(mig.map((r) => r.t)))].sort();
     const max = mig.reduce((a, r) => Math.max(a, r.n), 0);
     chart("分层迁移(上月 → 本月)", {
@@ -164,11 +171,14 @@ const RENDER = {
   },
 
   lifecycle(state) {
-    const month = state.month || latestMonth(DATA.stages);
-    document.getElementById("scope").textContent = "范围:全品牌 · " + month;
+    const scope = scopeOf(state);
+    const inScope = (r) => r.st === scope.type && r.sv === scope.value;
+    const scoped = DATA.stages.filter(inScope);
+    const month = state.month || latestMonth(scoped);
+    document.getElementById("scope").textContent = `范围:${scope.label} · ${month}`;
     const order = (code) => (PAYLOAD.stage_order || {})[code] ?? 99;
-    const stages = DATA.stages.filter((r) => r.m === month).sort((a, b) => order(a.code) - order(b.code));
-    card(`已知会员(${month})`, num(stages.reduce((a, r) => a + r.n, 0)));
+    const stages = scoped.filter((r) => r.m === month).sort((a, b) => order(a.code) - order(b.code));
+    card(`已知会员(${month})`, num(stages.reduce((a, r) => a + r.n, 0))).dataset.kpi = "known_members";
     // stages in lifecycle order, prospect to churned (not sorted by size, which a funnel chart would do)
     chart("生命周期漏斗(各阶段会员数)", {
       tooltip: { trigger: "axis" }, grid: { left: 90, right: 50, top: 20, bottom: 30 },
@@ -176,11 +186,12 @@ const RENDER = {
       series: [{ name: "会员数", type: "bar", data: stages.map((r) => r.n),
         label: { show: true, position: "right", color: TEXT.color } }],
     }, stages.length);
-    let cohort = DATA.journeys.filter((r) => r.m === state.month);
+    const journeys = DATA.journeys.filter(inScope);
+    let cohort = journeys.filter((r) => r.m === state.month);
     let cohortLabel = state.month ? `首购于 ${state.month}` : "全部首购月份";
     if (!cohort.length) {
       cohortLabel = "全部首购月份";
-      cohort = DATA.journeys;
+      cohort = journeys;
     }
     const byDay = {};
     for (const r of cohort) {
@@ -207,7 +218,7 @@ const RENDER = {
     card(`会员销售额(${month})`, yuan(current.sales)).dataset.kpi = "member_net_sales";
     card("活跃会员", num(current.am));
     card("购买频次", num(current.pf, 2));
-    card("客单价", yuan(current.aov));
+    card("会员客单价", yuan(current.aov)).dataset.kpi = "average_order_value";
     chart("会员销售额与活跃会员(按月)", {
       xAxis: axis(rows.map((r) => r.m)),
       yAxis: [valueAxis({ name: "元" }), valueAxis({ name: "人", splitLine: { show: false } })],
