@@ -279,9 +279,13 @@ def test_banner_and_store_filters_narrow_the_data(gateway, serving_snapshot):  #
 
 
 def _dom(gateway, path: str) -> _Dom:
+    """The page at `path` (with its filters in the query string), rendered; no request may leave localhost."""
+    start = len(gateway.requests)
     dom = _Dom()
     dom.feed(_run_chromium(gateway, "--dump-dom", f"http://127.0.0.1:{gateway.server_port}/{path}"))
     assert dom.ready, f"{path}: the page's script did not finish"
+    outside = [r for r in gateway.requests[start:] if r[1] not in LOCAL_HOSTS or r[2] != gateway.server_port]
+    assert not outside, f"{path}: requests left localhost: {outside}"
     return dom
 
 
@@ -324,7 +328,8 @@ SLICE_SQL = {
 def test_member_pages_follow_banner_and_store_filters(gateway, serving_snapshot):  # noqa: F811
     """RFM and lifecycle pages set to a banner or a store (and a month) in the URL draw that slice's member
     counts, as separate SQL on the snapshot counts them, and they differ from the brand's; the journeys follow
-    the store too. 客单价 of a store and month on the health page is its purchases' net sales per purchase."""
+    the store too. 客单价 of a store and month on the health page is its purchases' net sales per purchase;
+    the campaign page counts the campaigns of a start month and banner."""
     month, banner, store = snapshot_rows(
         serving_snapshot,
         "select strftime(max(snapshot_month), '%Y-%m'),"
@@ -378,6 +383,23 @@ def test_member_pages_follow_banner_and_store_filters(gateway, serving_snapshot)
     shown = _dom(gateway, f"member_health.html?month={kpi_month}&store={kpi_store}").cards
     assert shown.get("average_transaction_value") == f"¥{atv:,.2f}", (shown, atv)
     assert shown["average_transaction_value"] != brand_atv
+
+    # campaigns: a start month and a banner (campaigns for every banner count in each banner)
+    campaign_month, campaign_banner, campaigns = snapshot_rows(
+        serving_snapshot,
+        "select strftime(months.start_month, '%Y-%m'), banners.banner_code, count(*)"
+        " from (select distinct date_trunc('month', start_date) as start_month"
+        "       from marts.fct_campaign_performance) as months"
+        " cross join (select distinct banner_code from marts.dim_stores) as banners"
+        " inner join marts.fct_campaign_performance as campaigns"
+        "   on date_trunc('month', campaigns.start_date) = months.start_month"
+        "   and coalesce(campaigns.banner_code, banners.banner_code) = banners.banner_code"
+        " group by all order by 3 desc, 1, 2 limit 1",
+    )[0]
+    everything = snapshot_rows(serving_snapshot, "select count(*) from marts.fct_campaign_performance")[0][0]
+    assert campaigns < everything
+    shown = _dom(gateway, f"campaigns.html?month={campaign_month}&banner={campaign_banner}").cards
+    assert shown.get("campaign_count") == f"{campaigns:,}", (shown, campaigns)
 
 
 def test_rfm_migrations_by_unit_add_up_to_the_mart(serving_snapshot):  # noqa: F811

@@ -79,6 +79,16 @@ KPI_METRICS = {
     "churned_members": "churned_members",
     # 客单价 over every purchase: the mart publishes its two sums, the metric divides them
     "average_transaction_value": "net_sales_amount / nullif(orders, 0)",
+    # the ratios' parts, metrics of their own
+    "kpi_orders_total": "orders",
+    "kpi_member_orders_total": "member_orders",
+    "kpi_share_base_orders_total": "orders - staff_orders",
+    "kpi_items_total": "items",
+    "kpi_net_sales_total": "net_sales_amount",
+    "kpi_active_members_total": "active_members",
+    "kpi_repurchasing_members_total": "repurchasing_members",
+    "kpi_member_base_total": "member_base",
+    "kpi_online_reachable_members_total": "online_reachable_members",
 }
 
 
@@ -121,6 +131,7 @@ CVM_METRICS = {
     "cvm_active_members_total": "active_members",
     "purchase_frequency": "purchase_frequency",
     "average_order_value": "average_order_value",
+    "cvm_purchases_total": "purchases",
 }
 CVM_CHANGE_METRICS = {
     "net_sales_change": "net_sales_change_amount",
@@ -170,8 +181,16 @@ def test_campaign_roi_equal_mart(serving_snapshot):  # noqa: F811
         "incremental_roi": "incremental_roi",
         "incremental_roi_lower": "incremental_roi_lower",
         "incremental_roi_upper": "incremental_roi_upper",
+        "campaign_attributed_net_sales": "attributed_net_sales_amount",
+        "campaign_total_cost": "total_cost_amount",
     }
-    rows = semantic.query(list(metrics), ["campaign"], serving=serving_snapshot)
+    # unrounded in the metric, rounded to the fen in the mart
+    rounded = {
+        "campaign_incremental_net_sales": "incremental_net_sales_amount",
+        "campaign_incremental_net_sales_lower": "incremental_net_sales_lower_amount",
+        "campaign_incremental_net_sales_upper": "incremental_net_sales_upper_amount",
+    }
+    rows = semantic.query([*metrics, *rounded], ["campaign"], serving=serving_snapshot)
     mf_rows = {(row["campaign"],): row for row in rows}
     mart = snapshot_rows(
         serving_snapshot,
@@ -184,3 +203,15 @@ def test_campaign_roi_equal_mart(serving_snapshot):  # noqa: F811
     assert months >= 3, f"campaigns start in {months} months; the test wants at least three"
     mart_rows = {(row[0],): dict(zip(metrics, row[1:], strict=True)) for row in mart}
     _compare(mf_rows, mart_rows, lambda values: values, len(mart))
+    fen = snapshot_rows(
+        serving_snapshot,
+        f"select campaign_id, {', '.join(rounded.values())} from marts.fct_campaign_performance",
+    )
+    off = [
+        (row[0], metric, mf_rows[(row[0],)][metric], value)
+        for row in fen
+        for metric, value in zip(rounded, row[1:], strict=True)
+        if (value is None) != (mf_rows[(row[0],)][metric] in ("", None))
+        or (value is not None and abs(float(mf_rows[(row[0],)][metric]) - float(value)) > 0.005 + 1e-9)
+    ]
+    assert not off, f"mf incremental net sales differ from the mart by more than half a fen: {off}"

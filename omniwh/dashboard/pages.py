@@ -121,7 +121,7 @@ PAGES: tuple[Page, ...] = (
     Page(
         slug="member_health",
         title="会员健康",
-        subtitle="会员占比、在线率与新增 / 活跃 / 流失会员(按月、业态、门店)",
+        subtitle="会员占比、在线率、复购率、连带率、客单价与新增 / 活跃 / 流失会员(按月、业态、门店)",
         queries={
             "kpis": """
                 select

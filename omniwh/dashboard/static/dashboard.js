@@ -246,7 +246,7 @@ const RENDER = {
       && (!state.banner || r.banner === state.banner || r.banner === "ALL"));
     document.getElementById("scope").textContent = `范围:${state.month || "全部月份"} · ${state.banner || "全部业态"}`;
     const sum = (key) => rows.reduce((a, r) => a + (r[key] || 0), 0);
-    card("活动数", num(rows.length));
+    card("活动数", num(rows.length)).dataset.kpi = "campaign_count";
     card("归因 ROI(合计)", sum("cost") ? num(sum("asales") / sum("cost"), 2) : "—");
     card("增量 ROI(合计)", sum("cost") ? num(sum("isales") / sum("cost"), 2) : "—");
     const names = rows.map((r) => r.name || r.id);
