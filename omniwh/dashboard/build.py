@@ -57,6 +57,27 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     return [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in cursor.fetchall()]
 
 
+def _table(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
+    """A query's result, compact: {"columns": [...], "values": {column: [distinct texts]}, "rows": [[...]]}.
+
+    The member pages carry one row per month, unit and segment (segment migrations: per pair of segments), so
+    a text column holds an index into its list of distinct values instead of the text, and no row repeats the
+    column names; dashboard.js turns the rows back into objects.
+    """
+    cursor = con.execute(sql)
+    columns = [column[0] for column in cursor.description]
+    rows = [[_plain(v) for v in row] for row in cursor.fetchall()]
+    values = {}
+    for i, column in enumerate(columns):
+        texts = {row[i] for row in rows} - {None}
+        if texts and all(isinstance(text, str) for text in texts):
+            values[column] = sorted(texts)
+            index = {text: n for n, text in enumerate(values[column])}
+            for row in rows:
+                row[i] = None if row[i] is None else index[row[i]]
+    return {"columns": columns, "values": values, "rows": rows}
+
+
 def read_snapshot(serving: Path) -> tuple[dict, dict[str, dict], dict]:
     """(filter choices, per page slug its data, snapshot info) from the snapshot, opened read-only."""
     if not serving.is_file():
@@ -67,7 +88,7 @@ def read_snapshot(serving: Path) -> tuple[dict, dict[str, dict], dict]:
     con = duckdb.connect(str(serving), read_only=True)
     try:
         filters = {name: _rows(con, sql) for name, sql in FILTER_QUERIES.items()}
-        data = {page.slug: {name: _rows(con, sql) for name, sql in page.queries.items()} for page in PAGES}
+        data = {page.slug: {name: _table(con, sql) for name, sql in page.queries.items()} for page in PAGES}
         try:
             info = _rows(con, "select * from serving_meta.snapshot_info")[0]
         except (duckdb.Error, IndexError):

@@ -3,7 +3,12 @@
 "use strict";
 
 const PAYLOAD = JSON.parse(document.getElementById("page-data").textContent);
-const DATA = PAYLOAD.data;
+// each query arrives as {columns, values, rows}, texts as indexes into `values` (build.py); pages use objects
+const DATA = Object.fromEntries(Object.entries(PAYLOAD.data).map(([name, table]) => [name, table.rows.map((row) =>
+  Object.fromEntries(table.columns.map((column, i) => {
+    const texts = table.values[column];
+    return [column, texts && row[i] !== null ? texts[row[i]] : row[i]];
+  })))]));
 const CHOICES = PAYLOAD.choices;
 const COLORS = ["#39a0ff", "#36cfc9", "#ffc53d", "#ff7a45", "#9254de", "#73d13d", "#f759ab", "#bfbfbf"];
 const TEXT = { color: "#dce6f5" };
