@@ -40,16 +40,21 @@ def by_home_unit(select: str, body: str, order: str) -> str:
     return "select * from (\n" + "\nunion all\n".join(parts) + f"\n) as scoped order by {order}"
 
 
-RFM_SEGMENTS_SQL = by_home_unit(
-    "strftime(rfm.snapshot_month, '%Y-%m') as m, rfm.rfm_segment_code as code,"
-    " any_value(rfm.rfm_segment_name_zh) as name, count(*) as n",
-    """
-    from marts.fct_member_rfm_monthly as rfm
+def members_by_code(mart: str, code: str, name: str) -> str:
+    """Members of a member x month mart per month, unit and `code` (with its Chinese `name`)."""
+    return by_home_unit(
+        f"strftime(member_months.snapshot_month, '%Y-%m') as m, member_months.{code} as code,"
+        f" any_value(member_months.{name}) as name, count(*) as n",
+        f"""
+    from marts.{mart} as member_months
     left join marts.fct_member_home_units_monthly as home
-        on rfm.member_id = home.member_id and rfm.snapshot_month = home.snapshot_month
+        on member_months.member_id = home.member_id and member_months.snapshot_month = home.snapshot_month
     """,
-    "m, st, sv, code",
-)
+        "m, st, sv, code",
+    )
+
+
+RFM_SEGMENTS_SQL = members_by_code("fct_member_rfm_monthly", "rfm_segment_code", "rfm_segment_name_zh")
 
 # The migration matrix of fct_rfm_migrations_monthly (previous snapshot's segment -> this one's, `unscored`
 # for members outside the RFM population), counted per home unit of the month (of the previous month for a
@@ -90,15 +95,8 @@ RFM_MIGRATIONS_SQL = by_home_unit(
     "m, st, sv, f, t",
 )
 
-LIFECYCLE_STAGES_SQL = by_home_unit(
-    "strftime(lifecycle.snapshot_month, '%Y-%m') as m, lifecycle.lifecycle_stage_code as code,"
-    " any_value(lifecycle.lifecycle_stage_name_zh) as name, count(*) as n",
-    """
-    from marts.fct_member_lifecycle_monthly as lifecycle
-    left join marts.fct_member_home_units_monthly as home
-        on lifecycle.member_id = home.member_id and lifecycle.snapshot_month = home.snapshot_month
-    """,
-    "m, st, sv, code",
+LIFECYCLE_STAGES_SQL = members_by_code(
+    "fct_member_lifecycle_monthly", "lifecycle_stage_code", "lifecycle_stage_name_zh"
 )
 
 # Journeys by month of first purchase and by the member's home unit at the end of that month (the store that
