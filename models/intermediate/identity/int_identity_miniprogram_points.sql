@@ -1,0 +1,128 @@
+{#-
+    Whether a mini-program account and a CRM card that share one phone behave as one member, one row per
+    (phone, card, openid). A membership mini-program credits a member's completed orders to the member's card
+    (points ledger rows naming the mini-program order), so completed orders the account placed after it
+    authorised the phone and while the card was live, none of them credited to that card, say the account is
+    someone else's: a family member's on the shared phone, or the new owner's of a recycled number.
+    int_identity_guard_decisions drops such an account's link to the phone (`card_points_disagree`).
+    Only where the data show the mechanism (some ledger row credits a mini-program order; a retailer whose
+    mini-program awards no points gives no evidence), and only for orders old enough that their points would
+    have been loaded (`identity_points_settle_days` before the latest such credit).
+-#}
+
+with
+
+linked as (
+
+    select * from {{ ref('int_identifiers_linked') }}
+    where right_type = 'phone'
+        and link_source <> 'force_link'
+
+),
+
+crm_members as (
+
+    select * from {{ ref('stg_crm__members') }}
+
+),
+
+miniprogram_orders as (
+
+    select * from {{ ref('stg_miniprogram__orders') }}
+    where order_status = 'COMPLETED'
+
+),
+
+points_ledger as (
+
+    select * from {{ ref('stg_crm__points_ledger') }}
+    where change_type = 'EARN'
+
+),
+
+order_credits as (
+
+    select distinct
+        points_ledger.card_no,
+        points_ledger.source_order_id as order_id,
+        points_ledger.occurred_at
+    from points_ledger
+    inner join miniprogram_orders
+        on points_ledger.source_order_id = miniprogram_orders.order_id
+
+),
+
+credit_horizon as (
+
+    select max(occurred_at) as last_credited_at
+    from order_credits
+
+),
+
+card_spans as (
+
+    select
+        card_no,
+        min(enrolled_at) as enrolled_at,
+        min(case when member_status = 'CANCELLED' then valid_from end) as cancelled_at
+    from crm_members
+    group by card_no
+
+),
+
+sharers as (
+
+    select
+        card_links.right_value as phone,
+        card_links.left_value as card_no,
+        account_links.left_value as openid,
+        min(account_links.first_seen_at) as authorised_at
+    from linked as card_links
+    inner join linked as account_links
+        on card_links.right_value = account_links.right_value
+    where card_links.left_type = 'card_no'
+        and account_links.left_type = 'openid'
+    group by card_links.right_value, card_links.left_value, account_links.left_value
+
+),
+
+orders_while_both as (
+
+    select distinct
+        sharers.phone,
+        sharers.card_no,
+        sharers.openid,
+        miniprogram_orders.order_id
+    from sharers
+    inner join card_spans
+        on sharers.card_no = card_spans.card_no
+    inner join miniprogram_orders
+        on sharers.openid = miniprogram_orders.openid
+    cross join credit_horizon
+    where miniprogram_orders.created_at > sharers.authorised_at
+        and miniprogram_orders.created_at > card_spans.enrolled_at
+        and (card_spans.cancelled_at is null or miniprogram_orders.created_at < card_spans.cancelled_at)
+        and miniprogram_orders.created_at < {{ dbt.dateadd(
+            'day', -1 * var('identity_points_settle_days'), 'credit_horizon.last_credited_at'
+        ) }}
+
+),
+
+final as (
+
+    select
+        orders_while_both.phone,
+        orders_while_both.card_no,
+        orders_while_both.openid,
+        count(distinct orders_while_both.order_id) as completed_order_count,
+        count(distinct order_credits.order_id) as credited_to_card_count,
+        count(distinct order_credits.order_id) = 0 as is_disagreeing
+    from orders_while_both
+    left join order_credits
+        on orders_while_both.order_id = order_credits.order_id
+            and orders_while_both.card_no = order_credits.card_no
+    group by orders_while_both.phone, orders_while_both.card_no, orders_while_both.openid
+
+)
+
+select * from final
