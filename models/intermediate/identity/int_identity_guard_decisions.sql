@@ -192,6 +192,7 @@ placeholder_limits as (
 
     select
         max(case when figure = 'max_tickets_in_store_day' then max_value end) as max_tickets_in_store_day,
+        max(case when figure = 'repeat_store_days' then max_value end) as repeat_store_days,
         max(case when figure = 'max_stores_in_day' then max_value end) as max_stores_in_day,
         max(case when figure = 'distinct_cards' then max_value end) as distinct_cards
     from placeholder_thresholds
@@ -208,6 +209,9 @@ behaving_placeholders as (
         'POS figures: ' || cast(phone_behaviour.max_tickets_in_store_day as {{ dbt.type_string() }})
         || ' tickets in one store-day (max '
         || cast(placeholder_limits.max_tickets_in_store_day as {{ dbt.type_string() }})
+        || '), ' || cast(phone_behaviour.repeat_store_days as {{ dbt.type_string() }})
+        || ' store-days with several tickets (max '
+        || cast(placeholder_limits.repeat_store_days as {{ dbt.type_string() }})
         || '), ' || cast(phone_behaviour.max_stores_in_day as {{ dbt.type_string() }})
         || ' stores in one day (max ' || cast(placeholder_limits.max_stores_in_day as {{ dbt.type_string() }})
         || '), ' || cast(phone_behaviour.distinct_cards as {{ dbt.type_string() }})
@@ -216,6 +220,7 @@ behaving_placeholders as (
     from phone_behaviour
     cross join placeholder_limits
     where phone_behaviour.max_tickets_in_store_day > placeholder_limits.max_tickets_in_store_day
+        or phone_behaviour.repeat_store_days > placeholder_limits.repeat_store_days
         or phone_behaviour.max_stores_in_day > placeholder_limits.max_stores_in_day
         or phone_behaviour.distinct_cards > placeholder_limits.distinct_cards
 
