@@ -2,8 +2,8 @@
     Whether a mini-program account and a CRM card that share one phone behave as one member, one row per
     (phone, card, openid). A membership mini-program credits a member's completed orders to the member's card
     (points ledger rows naming the mini-program order), so completed orders the account placed after it
-    authorised the phone and while the card was live, none of them credited to that card, say the account is
-    someone else's: a family member's on the shared phone, or the new owner's of a recycled number.
+    authorised the phone and while the card was live, none of them credited to that card or to another card
+    of the same phone (a member enrolled twice earns on either), say the account is someone else's: a family member's on the shared phone, or the new owner's of a recycled number.
     int_identity_guard_decisions drops such an account's link to the phone (`card_points_disagree`).
     Only where the data show the mechanism (some ledger row credits a mini-program order; a retailer whose
     mini-program awards no points gives no evidence), and only for orders old enough that their points would
@@ -108,6 +108,19 @@ orders_while_both as (
 
 ),
 
+-- a person enrolled twice may earn on either card: a credit to any card of the phone agrees
+credits_on_phone as (
+
+    select distinct
+        sharers.phone,
+        order_credits.order_id,
+        order_credits.card_no
+    from sharers
+    inner join order_credits
+        on sharers.card_no = order_credits.card_no
+
+),
+
 final as (
 
     select
@@ -115,12 +128,15 @@ final as (
         orders_while_both.card_no,
         orders_while_both.openid,
         count(distinct orders_while_both.order_id) as completed_order_count,
-        count(distinct order_credits.order_id) as credited_to_card_count,
-        count(distinct order_credits.order_id) = 0 as is_disagreeing
+        count(distinct case
+            when credits_on_phone.card_no = orders_while_both.card_no then credits_on_phone.order_id
+        end) as credited_to_card_count,
+        count(distinct credits_on_phone.order_id) as credited_to_phone_cards_count,
+        count(distinct credits_on_phone.order_id) = 0 as is_disagreeing
     from orders_while_both
-    left join order_credits
-        on orders_while_both.order_id = order_credits.order_id
-            and orders_while_both.card_no = order_credits.card_no
+    left join credits_on_phone
+        on orders_while_both.order_id = credits_on_phone.order_id
+            and orders_while_both.phone = credits_on_phone.phone
     group by orders_while_both.phone, orders_while_both.card_no, orders_while_both.openid
 
 )
