@@ -12,11 +12,9 @@
 
 with
 
-linked as (
+phone_uses as (
 
-    select * from {{ ref('int_identifiers_linked') }}
-    where right_type = 'phone'
-        and link_source <> 'force_link'
+    select * from {{ ref('int_identity_phone_uses') }}
 
 ),
 
@@ -73,16 +71,15 @@ card_spans as (
 sharers as (
 
     select
-        card_links.right_value as phone,
-        card_links.left_value as card_no,
-        account_links.left_value as openid,
-        min(account_links.first_seen_at) as authorised_at
-    from linked as card_links
-    inner join linked as account_links
-        on card_links.right_value = account_links.right_value
-    where card_links.left_type = 'card_no'
-        and account_links.left_type = 'openid'
-    group by card_links.right_value, card_links.left_value, account_links.left_value
+        card_uses.phone,
+        card_uses.identifier_value as card_no,
+        account_uses.identifier_value as openid,
+        account_uses.use_started_at as authorised_at
+    from phone_uses as card_uses
+    inner join phone_uses as account_uses
+        on card_uses.phone = account_uses.phone
+    where card_uses.identifier_type = 'card_no'
+        and account_uses.identifier_type = 'openid'
 
 ),
 
