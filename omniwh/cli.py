@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument(
         "--identity-realism",
         action="store_true",
-        help="also plant the identity realism items (damaged phones, store placeholders, recycled numbers)",
+        help="also plant the identity realism items (damaged phones, store placeholders, recycled numbers, "
+        "re-issued cards, duplicate enrolments, re-bound buyers)",
     )
     a = sub.add_parser("append", help="write the one daily load batch of --date")
     _common(a)

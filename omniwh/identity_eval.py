@@ -107,6 +107,12 @@ def _phenomena(people: pd.DataFrame) -> pd.DataFrame:
     if "crm_phone_format" in people:
         damaged = people["crm_phone_format"].isin(DAMAGED_PHONE_FORMATS)
         tags.append(people.loc[damaged, ["person_id"]].assign(p="damaged_crm_phone"))
+    if "second_card_kind" in people:
+        for kind, name in (("reissued", "reissued_card"), ("duplicate_enrolment", "duplicate_enrolment")):
+            tags.append(people.loc[people["second_card_kind"] == kind, ["person_id"]].assign(p=name))
+    rebound = [c for c in ("tmall_rebound_date", "jd_rebound_date") if c in people]
+    if rebound:
+        tags.append(people.loc[people[rebound].notna().any(axis=1), ["person_id"]].assign(p="rebound_buyer"))
     if not tags:
         return pd.DataFrame({"person_id": [], "phenomenon": []})
     return pd.concat(tags).rename(columns={"p": "phenomenon"}).drop_duplicates()

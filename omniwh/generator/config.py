@@ -154,6 +154,9 @@ class Rates:
     store_placeholder_day_share: float = 0.20  # store-days on which the cashier keys the store's own
     # made-up number for every customer who gives no card and no phone
     recycled_phone_share: float = 0.01  # of people: a new owner of a number a lapsed member stopped using
+    reissued_card_share: float = 0.01  # of plain members: card lost, replaced by a new card number
+    duplicate_enrolment_share: float = 0.005  # of plain members: enrolled twice (second card, same person)
+    rebound_buyer_share: float = 0.05  # of bound platform buyers: re-bind from a new buyer account
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

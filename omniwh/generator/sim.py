@@ -112,6 +112,9 @@ P8 = 99_999_989  # prime < 1e8: phone suffixes are a permutation of person numbe
 P11 = 99_999_999_977  # prime < 1e11: card numbers
 PHONE_CHANGE_OFFSET = 50_000_000
 DAY = 86400
+# gid offset of a person's second card number or second platform buyer account (identity realism): beyond
+# the people of every scale, so no second id equals anyone's first
+SECOND_ID_OFFSET = 5_000_000
 BAD_KINDS = [
     "unknown_store",
     "negative_amount_on_sale",
@@ -528,6 +531,12 @@ class ChunkSim:
                 f"unbind_{plat}_ts",
                 np.where(unb, local_to_utc(uday, sample_secs(rng, n, ONLINE_HOURS)), -1),
             )
+        self.card2 = np.full(n, -1, np.int64)
+        self.card2_day = np.full(n, -1, np.int64)
+        self.card2_kind = np.zeros(n, np.int8)  # 1 re-issued (old card cancelled), 2 duplicate enrolment
+        self.rebind_day = {"tmall": np.full(n, -1, np.int64), "jd": np.full(n, -1, np.int64)}
+        if r.identity_realism:
+            self.second_identities(member)
         # WeCom: guides befriend members who shop in stores
         staff = self.w.staff
         guides = np.where(staff.role == 0)[0]
@@ -1015,6 +1024,99 @@ class ChunkSim:
         self.phone[new] = self.phone[chosen]
         self.recycled_from[new] = self.gid[chosen]
 
+    def second_identities(self, member: np.ndarray) -> None:
+        """Identity realism: one person, two cards or two buyer accounts (never a conflict to quarantine).
+
+        Re-issued card: a lost card is cancelled and a new card number issued the same day; later swipes carry
+        the new card. Duplicate enrolment: the person enrols again (same name, birthday and phone) and swipes
+        either card from then on. Re-bound buyer: a bound platform buyer unbinds and binds the membership
+        again from a new buyer account (same phone), which places the later orders. Own random stream, so the
+        other realism items stay as they were.
+        """
+        r, n = self.r, self.n
+        rng = np.random.default_rng([self.seed, 2, self.chunk])
+        old_owner = np.isin(self.gid, self.recycled_from[self.recycled_from >= 0])
+        plain = ~self.in_family & ~self.is_staff & ~self.is_test & (self.change_day < 0)
+        plain &= (self.recycled_from < 0) & ~old_owner
+        lo = np.maximum(self.enrol_day, D0) + 30
+        cancelled = np.where(self.cancel_day >= 0, self.cancel_day, D_END)
+        hi = np.minimum(np.minimum(self.end, D_END), cancelled) - 30
+        u = rng.random(n)
+        day = lo + (rng.random(n) * np.maximum(hi - lo, 1)).astype(np.int64)
+        ok = member & plain & (hi > lo)
+        reissue = ok & (u < r.reissued_card_share)
+        dup = ok & ~reissue & (u < r.reissued_card_share + r.duplicate_enrolment_share)
+        second = reissue | dup
+        self.card2 = np.where(second, card_number(self.gid + SECOND_ID_OFFSET, self.seed), -1)
+        self.card2_day = np.where(second, day, -1)
+        self.card2_kind = np.where(reissue, 1, np.where(dup, 2, 0)).astype(np.int8)
+        self.card2_ts = local_to_utc(self.card2_day, rng.integers(10 * 3600, 21 * 3600, size=n))
+        for plat in ("tmall", "jd"):
+            bound = getattr(self, f"bind_{plat}")
+            bts = getattr(self, f"bind_{plat}_ts")
+            unb = getattr(self, f"unbind_{plat}_ts")
+            blo = np.maximum(utc_to_day(np.maximum(bts, 0)), D0) + 30
+            bhi = np.minimum(self.end, D_END) - 30
+            pick = bound & plain & (unb < 0) & (bhi > blo) & (rng.random(n) < r.rebound_buyer_share)
+            rday = blo + (rng.random(n) * np.maximum(bhi - blo, 1)).astype(np.int64)
+            rts = local_to_utc(rday, sample_secs(rng, n, ONLINE_HOURS))
+            setattr(self, f"unbind_{plat}_ts", np.where(pick, rts, unb))
+            self.rebind_day[plat] = np.where(pick, rday, -1)
+            setattr(self, f"rebind_{plat}_ts", np.where(pick, rts + rng.integers(600, 3 * DAY, size=n), -1))
+
+    def _second_card_versions(self, gcode: np.ndarray, bday_kind: np.ndarray) -> None:
+        """CRM versions of second cards: the lost card cancelled, the new or duplicate card enrolled."""
+        p = np.where((self.card2 >= 0) & (self.card2_day <= D_END))[0]
+        lost = p[self.card2_kind[p] == 1]
+        ts = self.card2_ts[p]
+        rows_p = np.concatenate([lost, p])
+        rows_card = np.concatenate([self.card[lost], self.card2[p]])
+        rows_upd = np.concatenate([self.card2_ts[lost], ts + 60])
+        rows_status = np.concatenate([np.ones(len(lost), np.int8), np.zeros(len(p), np.int8)])
+        rows_enrolled = np.concatenate([self.enrol_ts[lost], ts + 60])
+        # a duplicate enrolment comes through the mini-program when the person has one, else at a till
+        ech = np.where((self.card2_kind[p] == 2) & self.has_mp[p], 1, 0).astype(np.int8)
+        rows_ech = np.concatenate([self.enrol_channel[lost], ech])
+        day = utc_to_day(rows_upd)
+        self.sink.add(
+            "crm.members",
+            card=rows_card,
+            ctype=self.card_type[rows_p],
+            phone=self.phone[rows_p],
+            fmt=np.full(len(rows_p), PH_PLAIN, np.int8),
+            person=self.gid[rows_p],
+            gender=gcode[rows_p].astype(np.int8),
+            bday=self.birth_day[rows_p],
+            bkind=bday_kind[rows_p].astype(np.int8),
+            city=self.city[rows_p],
+            store=np.where(np.isin(rows_ech, [2, 3]), -1, self.home[rows_p]),
+            ech=rows_ech,
+            enrolled=rows_enrolled,
+            tier=self.tier0[rows_p].astype(np.int8),
+            status=rows_status,
+            upd=rows_upd,
+            _dt=np.maximum(day, D0),
+            _avail=np.maximum(day, D0),
+            _lk=rows_card,
+        )
+
+    def card_swiped(self, person, day, card, key) -> np.ndarray:
+        """Card number on a ticket: the new card after a re-issue; either card after a second enrolment."""
+        c2, d2, kind = self.card2[person], self.card2_day[person], self.card2_kind[person]
+        later = (card >= 0) & (c2 >= 0) & (day >= d2)
+        return np.where(later & ((kind == 1) | (key % 3 == 0)), c2, card)
+
+    def current_card(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """The card points are credited to: the new card after a re-issue, else the first card."""
+        reissued = (self.card2_kind[person] == 1) & (day >= self.card2_day[person])
+        return np.where(reissued, self.card2[person], self.card[person])
+
+    def buyer_of(self, person: np.ndarray, plat: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Buyer account number of an order or event: the new account from a re-binding on."""
+        rday = np.where(plat == 0, self.rebind_day["tmall"][person], self.rebind_day["jd"][person])
+        gid = self.gid[person]
+        return np.where((rday >= 0) & (day >= rday), gid + SECOND_ID_OFFSET, gid)
+
     def phone_formats(self, k: int) -> np.ndarray:
         p = np.array(list(self.r.phone_formats.values()), float)
         fmt = self.rng.choice(len(p), size=k, p=p / p.sum()).astype(np.int8)
@@ -1040,6 +1142,8 @@ class ChunkSim:
             (rng.random(k) < r.card_swipe_share) | self.is_staff[person] | self.is_test[person]
         )
         card = np.where(swipe, self.card[person], -1)
+        if r.identity_realism:
+            card = self.card_swiped(person, day, card, key)
         own_phone = np.where(
             swipe,
             rng.random(k) < r.member_phone_keyed_with_card,
@@ -1293,12 +1397,13 @@ class ChunkSim:
         o = np.lexsort((vu, vi))
         vi, vs, vu, vr, vd = vi[o], vs[o], vu[o], vr[o], vd[o]
         cday = utc_to_day(created)
+        buyer = self.buyer_of(person, plat, cday) if r.identity_realism else self.gid[person]
         self.sink.add(
             "ecommerce.orders",
             plat=plat[vi],
             ono=ono[vi],
             shop=shop[vi],
-            buyer=self.gid[person[vi]],
+            buyer=buyer[vi],
             masked=np.where(masked_null[vi], -1, phone_now[vi]),
             status=vs,
             created=created[vi],
@@ -1444,7 +1549,8 @@ class ChunkSim:
             & ~cancel
         )
         mem &= self.enrol_day[person] <= cday
-        self._ledger(self.card[person[mem]], 0, net[mem] // 100, 1, ono[mem], done[mem] + 60)
+        points_card = self.current_card(person, cday) if r.identity_realism else self.card[person]
+        self._ledger(points_card[mem], 0, net[mem] // 100, 1, ono[mem], done[mem] + 60)
         self.mp_spend = (person[mem], done[mem], net[mem])
         linkable = (self.mp_auth_ts[person] >= 0) | self.mp_unionid[person]
         self.truth.add(
@@ -1739,7 +1845,11 @@ class ChunkSim:
                     "behaviour.platform_events",
                     eid=ids,
                     plat=plat,
-                    buyer=self.gid[person],
+                    buyer=(
+                        self.buyer_of(person, plat, utc_to_day(e_ts))
+                        if self.r.identity_realism
+                        else self.gid[person]
+                    ),
                     etype=e_type,
                     cat=e_cat,
                     sku=e_sku,
@@ -1815,9 +1925,15 @@ class ChunkSim:
             5, size=n, p=[0.85, 0.05, 0.03, 0.05, 0.02]
         )  # ok, NULL, 0000-00-00, 1900-01-01, future
         sel = lambda a: a[keep]  # noqa: E731
+        card, enrolled = self.card[p], self.enrol_ts[p]
+        if self.r.identity_realism:
+            # versions after a card was re-issued (tier changes, cancellation) are the new card's
+            moved = (self.card2_kind[p] == 1) & (ts >= self.card2_ts[p])
+            card = np.where(moved, self.card2[p], card)
+            enrolled = np.where(moved, self.card2_ts[p] + 60, enrolled)
         self.sink.add(
             "crm.members",
-            card=sel(self.card[p]),
+            card=sel(card),
             ctype=sel(self.card_type[p]),
             phone=sel(phone),
             fmt=sel(fmt).astype(np.int8),
@@ -1828,14 +1944,16 @@ class ChunkSim:
             city=sel(self.city[p]),
             store=sel(np.where(np.isin(self.enrol_channel[p], [2, 3]), -1, self.home[p])),
             ech=sel(self.enrol_channel[p]),
-            enrolled=sel(self.enrol_ts[p]),
+            enrolled=sel(enrolled),
             tier=sel(tier).astype(np.int8),
             status=sel(status),
             upd=sel(ts),
             _dt=sel(np.maximum(day, D0)),
             _avail=sel(np.maximum(day, D0)),
-            _lk=sel(self.card[p]),
+            _lk=sel(card),
         )
+        if self.r.identity_realism:
+            self._second_card_versions(gcode, bday_kind)
         self.truth.add("members_state", person=gid[m], card=self.card[m], tier0=self.tier0[m])
         # mini-program users: registration, later phone authorisation
         u = np.where(self.has_mp & (self.mp_reg_day <= D_END))[0]
@@ -1874,17 +1992,29 @@ class ChunkSim:
             bound = np.concatenate([bts, bts[uts >= 0]])
             ok = utc_to_day(upd) <= D_END
             bp, upd, unb, bound = bp[ok], upd[ok], unb[ok], bound[ok]
+            buyer = gid[bp]
+            if self.r.identity_realism:
+                # re-bound buyers: the new account's binding, never unbound (same phone)
+                rb = np.where(self.rebind_day[plat] >= 0)[0]
+                rts = getattr(self, f"rebind_{plat}_ts")[rb]
+                ok = utc_to_day(rts) <= D_END
+                rb, rts = rb[ok], rts[ok]
+                bp = np.concatenate([bp, rb])
+                buyer = np.concatenate([buyer, gid[rb] + SECOND_ID_OFFSET])
+                bound = np.concatenate([bound, rts])
+                unb = np.concatenate([unb, np.full(len(rb), -1)])
+                upd = np.concatenate([upd, rts])
             self.sink.add(
                 "ecommerce.membership_bindings",
                 plat=pi,
-                buyer=gid[bp],
+                buyer=buyer,
                 phone=self.keyed_phone_for(bp, utc_to_day(bound)),
                 bound=bound,
                 unbound=unb,
                 upd=upd,
                 _dt=np.maximum(utc_to_day(upd), D0),
                 _avail=np.maximum(utc_to_day(upd), D0),
-                _lk=gid[bp],
+                _lk=buyer,
             )
         # WeCom contacts: add (and delete) per (person, guide)
         cp, cg, cadd, cdel, cway = [], [], [], [], []
@@ -1961,4 +2091,9 @@ class ChunkSim:
             existing=self.existing,
             cancel=self.cancel_day,
             crm_fmt=self.crm_phone_fmt,
+            card2=self.card2,
+            card2_kind=self.card2_kind,
+            card2_day=self.card2_day,
+            rebind_tmall=self.rebind_day["tmall"],
+            rebind_jd=self.rebind_day["jd"],
         )

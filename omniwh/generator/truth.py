@@ -32,51 +32,61 @@ def person_id(gid) -> pa.Array:
 def people_table(sim) -> pa.Table:
     p = sim.truth.concat("people")
     n = len(p["person"])
-    return pa.table(
-        {
-            "person_id": person_id(p["person"]),
-            "true_name": R.person_name(p["person"], p["surname"], p["g1"], p["g2"], p["gender"]),
-            "gender": F.take(["F", "M"], p["gender"]),
-            "birthday": F.date_array(p["birth"]),
-            "city": F.take([c[0] for c in CITIES], p["city"]),
-            "home_store_id": R.store_id(p["home"]),
-            "channel_segment": F.take(SEGMENTS, p["seg"]),
-            "purchase_rate_per_year": pa.array(np.round(p["lam"], 4)),
-            "monthly_churn_probability": pa.array(np.round(p["churn_p"], 5)),
-            "first_active_date": F.date_array(np.maximum(p["start"], D0)),
-            "is_existing_customer": pa.array(p["existing"]),
-            "churn_date": F.with_nulls(F.date_array(np.maximum(p["churn"], 0)), p["churn"] >= 0),
-            "is_staff": pa.array(p["is_staff"]),
-            "is_test": pa.array(p["is_test"]),
-            "card_no": R.card_no(p["card"]),
-            "card_type": F.with_nulls(F.take(["NORMAL", "EMPLOYEE", "TEST"], p["ctype"]), p["card"] >= 0),
-            "enrolled_date": F.with_nulls(F.date_array(np.maximum(p["enrol"], 0)), p["card"] >= 0),
-            "enrolled_by_acquisition_campaign": pa.array(p["acquired"]),
-            "cancelled_date": F.with_nulls(F.date_array(np.maximum(p["cancel"], 0)), p["cancel"] >= 0),
-            "phone": F.build_fixed(n, [("d", p["phone"], 11)]),
-            "new_phone": F.with_nulls(
-                F.build_fixed(n, [("d", np.maximum(p["new_phone"], 0), 11)]), p["new_phone"] >= 0
-            ),
-            "phone_changed_date": F.with_nulls(
-                F.date_array(np.maximum(p["change_day"], 0)), p["change_day"] >= 0
-            ),
-            "family_head_person_id": person_id(p["family_head"]),
-            # identity realism: the person whose lapsed number the carrier re-issued to this one
-            "recycled_phone_from_person_id": person_id(p["recycled_from"]),
-            "is_family_shared_phone": pa.array(p["in_family"]),
-            "crm_phone_format": F.with_nulls(
-                F.take(S.PHONE_FORMATS, np.maximum(p["crm_fmt"], 0)), p["card"] >= 0
-            ),
-            "has_miniprogram_user": pa.array(p["has_mp"]),
-            "miniprogram_has_unionid": pa.array(p["mp_unionid"]),
-            "miniprogram_phone_authorised": pa.array(p["mp_auth"]),
-            "has_tmall_buyer": pa.array(p["has_tmall"]),
-            "has_jd_buyer": pa.array(p["has_jd"]),
-            "tmall_bound": pa.array(p["bind_tmall"]),
-            "jd_bound": pa.array(p["bind_jd"]),
-            "is_wecom_contact": pa.array(p["wecom"]),
-        }
-    )
+    columns = {
+        "person_id": person_id(p["person"]),
+        "true_name": R.person_name(p["person"], p["surname"], p["g1"], p["g2"], p["gender"]),
+        "gender": F.take(["F", "M"], p["gender"]),
+        "birthday": F.date_array(p["birth"]),
+        "city": F.take([c[0] for c in CITIES], p["city"]),
+        "home_store_id": R.store_id(p["home"]),
+        "channel_segment": F.take(SEGMENTS, p["seg"]),
+        "purchase_rate_per_year": pa.array(np.round(p["lam"], 4)),
+        "monthly_churn_probability": pa.array(np.round(p["churn_p"], 5)),
+        "first_active_date": F.date_array(np.maximum(p["start"], D0)),
+        "is_existing_customer": pa.array(p["existing"]),
+        "churn_date": F.with_nulls(F.date_array(np.maximum(p["churn"], 0)), p["churn"] >= 0),
+        "is_staff": pa.array(p["is_staff"]),
+        "is_test": pa.array(p["is_test"]),
+        "card_no": R.card_no(p["card"]),
+        "card_type": F.with_nulls(F.take(["NORMAL", "EMPLOYEE", "TEST"], p["ctype"]), p["card"] >= 0),
+        "enrolled_date": F.with_nulls(F.date_array(np.maximum(p["enrol"], 0)), p["card"] >= 0),
+        "enrolled_by_acquisition_campaign": pa.array(p["acquired"]),
+        "cancelled_date": F.with_nulls(F.date_array(np.maximum(p["cancel"], 0)), p["cancel"] >= 0),
+        "phone": F.build_fixed(n, [("d", p["phone"], 11)]),
+        "new_phone": F.with_nulls(
+            F.build_fixed(n, [("d", np.maximum(p["new_phone"], 0), 11)]), p["new_phone"] >= 0
+        ),
+        "phone_changed_date": F.with_nulls(
+            F.date_array(np.maximum(p["change_day"], 0)), p["change_day"] >= 0
+        ),
+        "family_head_person_id": person_id(p["family_head"]),
+        # identity realism: the person whose lapsed number the carrier re-issued to this one
+        "recycled_phone_from_person_id": person_id(p["recycled_from"]),
+        "is_family_shared_phone": pa.array(p["in_family"]),
+        "crm_phone_format": F.with_nulls(
+            F.take(S.PHONE_FORMATS, np.maximum(p["crm_fmt"], 0)), p["card"] >= 0
+        ),
+        "has_miniprogram_user": pa.array(p["has_mp"]),
+        "miniprogram_has_unionid": pa.array(p["mp_unionid"]),
+        "miniprogram_phone_authorised": pa.array(p["mp_auth"]),
+        "has_tmall_buyer": pa.array(p["has_tmall"]),
+        "has_jd_buyer": pa.array(p["has_jd"]),
+        "tmall_bound": pa.array(p["bind_tmall"]),
+        "jd_bound": pa.array(p["bind_jd"]),
+        "is_wecom_contact": pa.array(p["wecom"]),
+    }
+    if sim.rates.identity_realism:
+        # identity realism: a person's second card (re-issued or enrolled twice) and re-bound buyer accounts
+        second = p["card2"] >= 0
+        columns["second_card_no"] = R.card_no(p["card2"])
+        columns["second_card_kind"] = F.with_nulls(
+            F.take(["", "reissued", "duplicate_enrolment"], p["card2_kind"]), second
+        )
+        columns["second_card_date"] = F.with_nulls(F.date_array(np.maximum(p["card2_day"], 0)), second)
+        for plat in ("tmall", "jd"):
+            day = p[f"rebind_{plat}"]
+            columns[f"{plat}_rebound_date"] = F.with_nulls(F.date_array(np.maximum(day, 0)), day >= 0)
+    return pa.table(columns)
 
 
 def identifiers_table(sim) -> pa.Table:
@@ -129,6 +139,13 @@ def identifiers_table(sim) -> pa.Table:
     add("buyer_id", F.join(pa.scalar("JD:"), R.buyer_id(gid[j], np.ones(j.sum(), np.int8), seed)), gid[j])
     w = p["wecom"]
     add("external_userid", R.external_userid(gid[w], seed), gid[w])
+    if sim.rates.identity_realism:
+        c2 = p["card2"] >= 0
+        add("card_no", R.card_no(p["card2"][c2]), gid[c2])
+        for pi, plat in enumerate(("TMALL", "JD")):
+            rb = p[f"rebind_{plat.lower()}"] >= 0
+            second = R.buyer_id(gid[rb] + S.SECOND_ID_OFFSET, np.full(int(rb.sum()), pi, np.int8), seed)
+            add("buyer_id", F.join(pa.scalar(f"{plat}:"), second), gid[rb])
     return pa.concat_tables(parts)
 
 

@@ -63,7 +63,8 @@ crm_sightings as (
         valid_from as seen_at,
         _extracted_at as extracted_at,
         is_test_account,
-        is_staff_account
+        is_staff_account,
+        false as is_own_activity
     from crm_members
     union all
     select
@@ -72,7 +73,8 @@ crm_sightings as (
         valid_from as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        false as is_own_activity
     from crm_members
     where phone is not null
 
@@ -86,7 +88,8 @@ pos_sightings as (
         transacted_at as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from pos_transactions
     where card_no is not null
     union all
@@ -96,7 +99,8 @@ pos_sightings as (
         transacted_at as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from pos_transactions
     where phone is not null
 
@@ -110,7 +114,8 @@ miniprogram_sightings as (
         coalesce(registered_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from miniprogram_users
     union all
     select
@@ -119,7 +124,8 @@ miniprogram_sightings as (
         coalesce(registered_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from miniprogram_users
     where unionid is not null
     union all
@@ -129,7 +135,8 @@ miniprogram_sightings as (
         coalesce(phone_authorised_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from miniprogram_users
     where phone is not null
     union all
@@ -139,7 +146,8 @@ miniprogram_sightings as (
         created_at as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from miniprogram_orders
     where openid is not null
 
@@ -153,7 +161,8 @@ wecom_sightings as (
         coalesce(added_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from wecom_contacts
     union all
     select
@@ -162,7 +171,8 @@ wecom_sightings as (
         coalesce(added_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from wecom_contacts
     where unionid is not null
 
@@ -176,7 +186,8 @@ ecommerce_sightings as (
         coalesce(bound_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from platform_bindings
     union all
     select
@@ -185,7 +196,8 @@ ecommerce_sightings as (
         coalesce(bound_at, valid_from) as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from platform_bindings
     where phone is not null
     union all
@@ -195,7 +207,8 @@ ecommerce_sightings as (
         created_at as seen_at,
         _extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        true as is_own_activity
     from ecommerce_orders
     where buyer_key is not null
 
@@ -210,7 +223,8 @@ force_link_sightings as (
         first_seen_at as seen_at,
         first_extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        false as is_own_activity
     from linked
     where link_source = 'force_link'
     union all
@@ -220,7 +234,8 @@ force_link_sightings as (
         first_seen_at as seen_at,
         first_extracted_at as extracted_at,
         false as is_test_account,
-        false as is_staff_account
+        false as is_staff_account,
+        false as is_own_activity
     from linked
     where link_source = 'force_link'
 
@@ -251,6 +266,7 @@ final as (
         max(seen_at) as last_seen_at,
         min(extracted_at) as first_extracted_at,
         cast(min(extracted_at) as date) as first_loaded_on,
+        max(case when is_own_activity then seen_at end) as last_active_at,
         count(*) as sighting_count,
         {{ dbt.bool_or('is_test_account') }} as is_test_account,
         {{ dbt.bool_or('is_staff_account') }} as is_staff_account

@@ -14,7 +14,7 @@
     quarantined by guards 1-7; buyer keys are counted per platform. The identifiers sharing one phone count as
     ONE neighbour when every pair of them is compatible: two cards or two buyers whose uses of the phone do
     not overlap in time (a re-issued card, a re-bound buyer), or two cards with the same member name and
-    birthday (a duplicate enrolment); two cards whose name or birthday differ never are. An identifier over a cap is quarantined
+    no differing birthday (a duplicate enrolment); two cards whose name or birthday differ never are. An identifier over a cap is quarantined
     itself: nothing merges through it.
     A link is dropped (`phone_validity_ended`) when its use of the phone ended before a later period of the
     number (int_identity_phone_uses): the carrier re-issued it to someone else.
@@ -73,6 +73,12 @@ phone_uses as (
 phone_behaviour as (
 
     select * from {{ ref('int_identity_phone_behaviour') }}
+
+),
+
+miniprogram_points as (
+
+    select * from {{ ref('int_identity_miniprogram_points') }}
 
 ),
 
@@ -186,6 +192,7 @@ placeholder_limits as (
 
     select
         max(case when figure = 'max_tickets_in_store_day' then max_value end) as max_tickets_in_store_day,
+        max(case when figure = 'repeat_store_days' then max_value end) as repeat_store_days,
         max(case when figure = 'max_stores_in_day' then max_value end) as max_stores_in_day,
         max(case when figure = 'distinct_cards' then max_value end) as distinct_cards
     from placeholder_thresholds
@@ -202,6 +209,9 @@ behaving_placeholders as (
         'POS figures: ' || cast(phone_behaviour.max_tickets_in_store_day as {{ dbt.type_string() }})
         || ' tickets in one store-day (max '
         || cast(placeholder_limits.max_tickets_in_store_day as {{ dbt.type_string() }})
+        || '), ' || cast(phone_behaviour.repeat_store_days as {{ dbt.type_string() }})
+        || ' store-days with several tickets (max '
+        || cast(placeholder_limits.repeat_store_days as {{ dbt.type_string() }})
         || '), ' || cast(phone_behaviour.max_stores_in_day as {{ dbt.type_string() }})
         || ' stores in one day (max ' || cast(placeholder_limits.max_stores_in_day as {{ dbt.type_string() }})
         || '), ' || cast(phone_behaviour.distinct_cards as {{ dbt.type_string() }})
@@ -210,12 +220,14 @@ behaving_placeholders as (
     from phone_behaviour
     cross join placeholder_limits
     where phone_behaviour.max_tickets_in_store_day > placeholder_limits.max_tickets_in_store_day
+        or phone_behaviour.repeat_store_days > placeholder_limits.repeat_store_days
         or phone_behaviour.max_stores_in_day > placeholder_limits.max_stores_in_day
         or phone_behaviour.distinct_cards > placeholder_limits.distinct_cards
 
 ),
 
--- the links a guard may judge: operator rules and links ended by a phone's validity take no part
+-- the links a guard may judge: operator rules, links ended by a phone's validity and accounts whose orders
+-- were credited to no card on their phone take no part
 validity_ended_links as (
 
     select
@@ -224,6 +236,13 @@ validity_ended_links as (
         phone
     from phone_uses
     where is_validity_ended
+    union all
+    select
+        'openid' as identifier_type,
+        openid as identifier_value,
+        phone
+    from miniprogram_points
+    where is_disagreeing
 
 ),
 
@@ -439,9 +458,9 @@ sharer_pairs as (
                     or first_card.birthday <> second_card.birthday
                 )
                 then false
+            -- same name on one phone; a birthday left empty on either card does not contradict it
             when first_sharer.neighbour_type = 'card_no'
                 and first_card.member_name = second_card.member_name
-                and first_card.birthday = second_card.birthday
                 then true
             -- one person's card replaced, one person's buyer account re-bound: uses one after the other (not
             -- mini-program accounts: a second WeChat account on one phone is a family member's)
@@ -587,6 +606,25 @@ validity_decisions as (
 
 ),
 
+points_decisions as (
+
+    select
+        'drop_link' as decision_type,
+        'openid' as identifier_type,
+        openid as identifier_value,
+        'phone' as other_identifier_type,
+        phone as other_identifier_value,
+        'card_points_disagree' as guard_reason,
+        0 as precedence,
+        cast(max(completed_order_count) as {{ dbt.type_string() }})
+        || ' completed mini-program orders after the phone was authorised, none credited to card '
+        || min(card_no) || ' of the same phone' as guard_detail
+    from miniprogram_points
+    where is_disagreeing
+    group by openid, phone
+
+),
+
 never_link_decisions as (
 
     select
@@ -629,6 +667,8 @@ link_decisions as (
     select * from never_link_decisions
     union all
     select * from validity_decisions
+    union all
+    select * from points_decisions
     union all
     select * from force_link_decisions
 
