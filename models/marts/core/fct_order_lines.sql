@@ -35,7 +35,7 @@ final as (
         paid_amount,
         refund_amount,
         net_sales_amount,
-        coupon_code,
+        {{ keyed_hash('coupon_code') }} as coupon_code_hash,
         is_refunded,
         is_o2o
     from order_lines

@@ -38,7 +38,7 @@ final as (
         orders.net_sales_amount,
         orders.items,
         orders.line_count,
-        orders.coupon_code,
+        {{ keyed_hash('orders.coupon_code') }} as coupon_code_hash,
         orders.refund_amount > 0 as is_refunded,
         orders.refund_amount > 0 and orders.net_sales_amount <= 0 as is_fully_refunded,
         orders.last_refunded_at,
