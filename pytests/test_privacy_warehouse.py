@@ -337,7 +337,7 @@ def test_order_marts_publish_the_coupon_as_a_keyed_hash(warehouse, tiny):
     finally:
         raw.close()
     expected = {hmac.new(key.encode(), code.strip().encode(), hashlib.sha256).hexdigest() for code in codes}
-    con = _connect(warehouse["db"], key)  # fct_orders is a view: the reader's key hashes it, k1 here
+    con = _connect(warehouse["db"], key)  # int_order_coupons_hashed was built under k1
     try:
         columns = {
             (table, column)
