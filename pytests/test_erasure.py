@@ -278,12 +278,14 @@ def pick_person(
     raise AssertionError("no suitable person in the truth")
 
 
-def landed_identifiers(landing: Path) -> set[tuple[str, str]]:
-    """Every (identifier type, normalised value) some landing table of ERASURE_SPEC carries."""
+def landed_identifiers(landing: Path, tables: list[str] | None = None) -> set[tuple[str, str]]:
+    """Every (identifier type, normalised value) the landing tables of ERASURE_SPEC (or ``tables``) carry."""
     con = _landing_connection()
     found = set()
     try:
         for table, (_, specs) in ERASURE_SPEC.items():
+            if tables is not None and table not in tables:
+                continue
             for identifier_type, columns in specs:
                 found |= {
                     (identifier_type, value)
@@ -332,24 +334,20 @@ def whole_person_candidates(truth: Path, landing: Path) -> list[dict]:
         person["identifiers"].add((identifier_type, value))
         person["unusable"] |= is_unusable
     landed = landed_identifiers(landing)
+    on_tickets = landed_identifiers(landing, ["pos/transactions"])
     eligible = []
     for person in people.values():
         kinds = {t for t, _ in person["identifiers"]}
         phones = {v for t, v in person["identifiers"] if t == "phone"}
         if person["unusable"] or not REQUIRED_KINDS <= kinds or not person["identifiers"] <= landed:
             continue
-        if any(all_masks.count(mask(p)) != 1 for p in phones):
-            continue
+        if any(all_masks.count(mask(p)) != 1 for p in phones) or not person["identifiers"] & on_tickets:
+            continue  # a shared mask would be a false trace; we want till tickets to anonymise
         person["phones"] = phones
         person["platforms"] = {v.split(":", 1)[0] for t, v in person["identifiers"] if t == "buyer_key"}
         eligible.append(person)
     eligible.sort(key=lambda p: (-len(p["platforms"]), p["person_id"]))
-    chosen = []
-    for person in eligible:
-        if raw_rows_of(landing, person["identifiers"])["pos/transactions"] > 0:
-            chosen.append(person)
-        if len(chosen) == CANDIDATES:
-            break
+    chosen = eligible[:CANDIDATES]
     assert chosen, "no ordinary person with a card, a mini-program account, WeCom and a buyer in the truth"
     return chosen
 
