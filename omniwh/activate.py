@@ -7,6 +7,11 @@ default data/serving.duckdb), else from the warehouse (OMNI_DUCKDB_PATH), read-o
 phone, keyed phone hash, guide and store (never a clear identifier), and `activation_<D>_manifest.json` with
 the counts, the source and each file's SHA-256. Refuses a date other than the snapshot's as-of date: the
 consent behind the lists was judged when that snapshot was built.
+
+The masked phone is not in the snapshot (BI reads it, and a mask is unique per member): it is read here, at
+export time, from the warehouse's `intermediate.int_member_contacts_resolved` (never published), for the
+members on the list only. The warehouse must be as of the same date. A listed member whom the warehouse no
+longer holds as contactable (erased, or flagged staff/test since the snapshot) is withheld and counted.
 """
 
 from __future__ import annotations
@@ -24,7 +29,11 @@ from pathlib import Path
 
 import duckdb
 
+from omniwh.warehouse_lock import warehouse_busy_message
+
 CHANNELS = ("WECOM", "MINIPROGRAM", "SMS")
+# The one relation the masked phone is read from: intermediate, in the warehouse only, never published.
+CONTACTS_RELATION = "intermediate.int_member_contacts_resolved"
 EXPORT_COLUMNS = (
     "activation_date", "member_id", "trigger_code", "trigger_anchor", "channel",
     "masked_phone", "phone_hash", "guide_staff_id", "store_id",
@@ -60,20 +69,21 @@ def _source() -> tuple[str, Path]:
     raise ActivationError(f"neither a serving snapshot ({serving}) nor a warehouse ({warehouse}) exists")
 
 
-def _snapshot_info(con: duckdb.DuckDBPyConnection) -> dict:
-    """as_of_date (and run metadata when the snapshot has it) of the opened database."""
+def _snapshot_info(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
+    """as_of_date (and run metadata when the snapshot has it) of the database attached as `catalog`."""
     has_meta = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'serving_meta' and table_name = 'snapshot_info'"
+        "where table_catalog = ? and table_schema = 'serving_meta' and table_name = 'snapshot_info'",
+        [catalog],
     ).fetchone()[0]
     if has_meta:
-        row = con.execute("select * from serving_meta.snapshot_info limit 1").fetchone()
+        result = con.execute(f"select * from {catalog}.serving_meta.snapshot_info limit 1")
+        row = result.fetchone()
         if row is not None:
-            names = [column[0] for column in con.description]
+            names = [column[0] for column in result.description]
             return {name: (value.isoformat() if hasattr(value, "isoformat") else value)
                     for name, value in zip(names, row, strict=True)}
-    as_of = con.execute("select max(as_of_date) from marts.fct_member_clv").fetchone()[0]
-    return {"as_of_date": as_of.isoformat() if as_of else None}
+    return {"as_of_date": _warehouse_as_of(con, catalog)}
 
 
 def _check_privacy(rows: list[dict]) -> None:
@@ -89,22 +99,73 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    try:
+        con.execute(f"attach {_sql_path(path)} as {alias} (read_only)")
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise ActivationError(warehouse_busy_message(str(path), exc)) from exc
+        raise ActivationError(f"cannot open {path} read-only: {exc}") from exc
+
+
+def _warehouse_as_of(con: duckdb.DuckDBPyConnection, alias: str) -> str | None:
+    as_of = con.execute(f"select max(as_of_date) from {alias}.marts.fct_member_clv").fetchone()[0]
+    return as_of.isoformat() if as_of else None
+
+
+def _listed_rows(con: duckdb.DuckDBPyConnection, date: dt.date, contacts: str) -> tuple[int, list[dict]]:
+    """(rows on the list, rows exported): the list joined to the contactable members' masked phones."""
+    listed = con.execute(
+        "select count(*) from source.marts.fct_member_activations where activation_date = ?", [date]
+    ).fetchone()[0]
+    columns = ", ".join(
+        f"contacts.{name}" if name == "masked_phone" else f"activations.{name}" for name in EXPORT_COLUMNS
+    )
+    con.execute(
+        f"create temp table export as select {columns}, activations.consent_checked_at "
+        "from source.marts.fct_member_activations as activations "
+        f"inner join {contacts}.{CONTACTS_RELATION} as contacts "
+        "    on activations.member_id = contacts.member_id and contacts.exclusion_reason is null "
+        "where activations.activation_date = ?",
+        [date],
+    )
+    result = con.execute("select * from export order by channel, trigger_code, member_id")
+    names = [column[0] for column in result.description]
+    return listed, [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+
+
 def activate(date: dt.date, out: Path) -> dict:
     kind, path = _source()
-    with duckdb.connect(str(path), read_only=True) as con:
-        info = _snapshot_info(con)
+    con = duckdb.connect()  # in memory: the source and the warehouse are attached read-only
+    try:
+        _attach(con, path, "source")
+        info = _snapshot_info(con, "source")
         if info.get("as_of_date") != date.isoformat():
             raise ActivationError(
                 f"the {kind} at {path} is as of {info.get('as_of_date')}, not {date.isoformat()}: build the "
                 f"warehouse for that date first (consent is judged when the lists are built)"
             )
-        result = con.execute(
-            f"select {', '.join(EXPORT_COLUMNS)}, consent_checked_at from marts.fct_member_activations "
-            "where activation_date = ? order by channel, trigger_code, member_id",
-            [date],
-        )
-        names = [column[0] for column in result.description]
-        rows = [dict(zip(names, values, strict=True)) for values in result.fetchall()]
+        contacts = "source"  # the warehouse, when it is the source itself
+        if kind != "warehouse":
+            warehouse = _warehouse_path()
+            if not warehouse.exists():
+                raise ActivationError(
+                    f"the masked phones are read from the warehouse ({warehouse}), which does not exist"
+                )
+            _attach(con, warehouse, "contacts")
+            contacts = "contacts"
+            warehouse_as_of = _warehouse_as_of(con, "contacts")
+            if warehouse_as_of != date.isoformat():
+                raise ActivationError(
+                    f"the warehouse at {warehouse} is as of {warehouse_as_of}, the snapshot as of "
+                    f"{date.isoformat()}: the masked phones must come from the build that made the lists "
+                    "(publish the snapshot of the current build, or rebuild for that date)"
+                )
+        listed, rows = _listed_rows(con, date, contacts)
         _check_privacy(rows)
         out.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".activation-", dir=out))
@@ -112,13 +173,12 @@ def activate(date: dt.date, out: Path) -> dict:
             files = {}
             for channel in CHANNELS:
                 query = (
-                    f"select {', '.join(EXPORT_COLUMNS)} from marts.fct_member_activations "
-                    f"where activation_date = date '{date.isoformat()}' and channel = '{channel}' "
-                    "order by trigger_code, member_id"
+                    f"select {', '.join(EXPORT_COLUMNS)} from export "
+                    f"where channel = '{channel}' order by trigger_code, member_id"
                 )
                 for extension, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
                     name = f"activation_{date.isoformat()}_{channel.lower()}.{extension}"
-                    con.execute(f"copy ({query}) to '{staging / name}' ({options})")
+                    con.execute(f"copy ({query}) to {_sql_path(staging / name)} ({options})")
                     files[name] = _sha256(staging / name)
             counts: dict[str, dict[str, int]] = {channel: {} for channel in CHANNELS}
             for row in rows:
@@ -130,9 +190,11 @@ def activate(date: dt.date, out: Path) -> dict:
                 "source": kind,
                 "source_path": str(path),
                 "snapshot": info,
+                "masked_phones_from": str(path if kind == "warehouse" else _warehouse_path()),
                 "consent_checked_at": sorted(value.isoformat() for value in checked)[0] if checked else None,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": len(rows),
+                "rows_withheld": listed - len(rows),
                 "members": len({row["member_id"] for row in rows}),
                 "rows_by_channel": {channel: sum(counts[channel].values()) for channel in CHANNELS},
                 "rows_by_channel_and_trigger": counts,
@@ -145,6 +207,8 @@ def activate(date: dt.date, out: Path) -> dict:
                 os.replace(staging / name, out / name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        con.close()
     return manifest
 
 

@@ -1,5 +1,7 @@
-"""`omniwh activate`: per-channel lists and manifest from the serving snapshot (or the warehouse), no clear
-identifier, refusal of a date the snapshot is not built for. Runs on small hand-made DuckDB files."""
+"""`omniwh activate`: per-channel lists and manifest from the serving snapshot (or the warehouse), with the
+masked phone read from the warehouse's non-BI contacts relation (never from the snapshot), no clear
+identifier, refusal of a date the snapshot or the warehouse is not built for, members excluded since the
+snapshot withheld. Runs on small hand-made DuckDB files."""
 
 from __future__ import annotations
 
@@ -23,20 +25,20 @@ ROWS = [
 ]
 
 
-def _database(path: Path, as_of: str, rows=ROWS, snapshot: bool = False) -> Path:
+def _database(path: Path, as_of: str, rows=ROWS, snapshot: bool = False, excluded=()) -> Path:
+    """A snapshot (no masked phone, as published) or a warehouse (with the contacts the masks come from)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute(
             "create table marts.fct_member_activations (activation_date date, member_id varchar, "
             "trigger_code varchar, trigger_anchor varchar, channel varchar, guide_staff_id varchar, "
-            "store_id varchar, store_source varchar, masked_phone varchar, phone_hash varchar, "
-            "consent_checked_at timestamp)"
+            "store_id varchar, store_source varchar, phone_hash varchar, consent_checked_at timestamp)"
         )
-        for member, trigger, channel, phone in rows:
+        for member, trigger, channel, _ in rows:
             con.execute(
                 "insert into marts.fct_member_activations values "
-                "(?, ?, ?, 'x', ?, 'G1', 'S1', 'guide_store', ?, ?, timestamp '2026-06-30 02:00:00')",
-                [as_of, member, trigger, channel, phone, HASH],
+                "(?, ?, ?, 'x', ?, 'G1', 'S1', 'guide_store', ?, timestamp '2026-06-30 02:00:00')",
+                [as_of, member, trigger, channel, HASH],
             )
         con.execute("create table marts.fct_member_clv as select date '" + as_of + "' as as_of_date")
         if snapshot:
@@ -45,6 +47,17 @@ def _database(path: Path, as_of: str, rows=ROWS, snapshot: bool = False) -> Path
                 "create table serving_meta.snapshot_info as select 'run-1' as run_id, date '" + as_of
                 + "' as as_of_date, timestamp '2026-06-30 02:05:00' as built_at, 'abc' as git_commit"
             )
+        else:
+            con.execute("create schema intermediate")
+            con.execute(
+                "create table intermediate.int_member_contacts_resolved (member_id varchar, "
+                "masked_phone varchar, phone_hash varchar, exclusion_reason varchar)"
+            )
+            for member, phone in sorted({(member, phone) for member, _, _, phone in rows}):
+                con.execute(
+                    "insert into intermediate.int_member_contacts_resolved values (?, ?, ?, ?)",
+                    [member, phone, HASH, "erased" if member in excluded else None],
+                )
     return path
 
 
@@ -60,11 +73,12 @@ def paths(tmp_path, monkeypatch):
 def test_lists_per_channel_and_manifest_from_the_snapshot(paths):
     serving, warehouse, out = paths
     _database(serving, "2026-06-30", snapshot=True)
-    _database(warehouse, "2026-06-29")  # an older warehouse must not be read when a snapshot exists
+    _database(warehouse, "2026-06-30")  # the masked phones: read from the warehouse, never from the snapshot
     assert activate.main(["--date", "2026-06-30", "--out", str(out)]) == 0
     manifest = json.loads((out / "activation_2026-06-30_manifest.json").read_text())
     assert manifest["source"] == "serving_snapshot" and manifest["snapshot"]["run_id"] == "run-1"
-    assert manifest["rows"] == 4 and manifest["members"] == 3
+    assert manifest["masked_phones_from"] == str(warehouse)
+    assert manifest["rows"] == 4 and manifest["members"] == 3 and manifest["rows_withheld"] == 0
     assert manifest["rows_by_channel"] == {"WECOM": 2, "MINIPROGRAM": 1, "SMS": 1}
     assert manifest["rows_by_channel_and_trigger"]["WECOM"] == {"entering_at_risk": 1, "journey_day_3": 1}
     with open(out / "activation_2026-06-30_wecom.csv") as handle:
@@ -72,6 +86,7 @@ def test_lists_per_channel_and_manifest_from_the_snapshot(paths):
     assert [(row["member_id"], row["trigger_code"]) for row in wecom] == [
         ("M1", "entering_at_risk"), ("M1", "journey_day_3")]
     assert set(wecom[0]) == set(activate.EXPORT_COLUMNS)
+    assert [row["masked_phone"] for row in wecom] == ["138****0001", "138****0001"]
     parquet = duckdb.sql(f"select * from '{out / 'activation_2026-06-30_sms.parquet'}'").fetchall()
     assert len(parquet) == 1 and parquet[0][1] == "M3"
     for name, digest in manifest["files"].items():
@@ -99,7 +114,40 @@ def test_refuses_a_date_the_snapshot_is_not_built_for(paths, capsys):
 
 def test_refuses_to_export_a_clear_phone(paths, capsys):
     serving, warehouse, out = paths
-    _database(serving, "2026-06-30", rows=[("M9", "journey_day_3", "SMS", "13800000009")], snapshot=True)
+    rows = [("M9", "journey_day_3", "SMS", "13800000009")]
+    _database(serving, "2026-06-30", rows=rows, snapshot=True)
+    _database(warehouse, "2026-06-30", rows=rows)
     assert activate.main(["--date", "2026-06-30", "--out", str(out)]) == 2
     assert "not a mask" in capsys.readouterr().err
     assert not list(out.glob("activation_*"))
+
+
+def test_a_member_excluded_since_the_snapshot_is_withheld(paths):
+    """Erased (or flagged staff/test) after the snapshot was published: not exported, and counted."""
+    serving, warehouse, out = paths
+    _database(serving, "2026-06-30", snapshot=True)
+    _database(warehouse, "2026-06-30", excluded={"M1"})
+    assert activate.main(["--date", "2026-06-30", "--out", str(out)]) == 0
+    manifest = json.loads((out / "activation_2026-06-30_manifest.json").read_text())
+    assert manifest["rows"] == 2 and manifest["rows_withheld"] == 2 and manifest["members"] == 2
+    assert manifest["rows_by_channel"] == {"WECOM": 0, "MINIPROGRAM": 1, "SMS": 1}
+    assert "M1" not in (out / "activation_2026-06-30_wecom.csv").read_text()
+
+
+def test_refuses_masks_from_a_warehouse_of_another_date(paths, capsys):
+    serving, warehouse, out = paths
+    _database(serving, "2026-06-30", snapshot=True)
+    _database(warehouse, "2026-07-01")  # rebuilt for the next day, not yet published
+    assert activate.main(["--date", "2026-06-30", "--out", str(out)]) == 2
+    assert "warehouse" in capsys.readouterr().err and not list(out.glob("activation_*"))
+
+
+def test_the_snapshot_alone_carries_no_masked_phone(paths):
+    """The BI snapshot has no mask anywhere: the export reads it from the warehouse's non-BI relation."""
+    serving, warehouse, out = paths
+    _database(serving, "2026-06-30", snapshot=True)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        columns = {name for (name,) in con.execute("select column_name from information_schema.columns")
+                   .fetchall()}
+    assert "masked_phone" not in columns
+    assert activate.main(["--date", "2026-06-30", "--out", str(out)]) == 2  # no warehouse: no masks, no lists

@@ -1,9 +1,13 @@
 """Right to erasure end to end: an erased person leaves no trace, and re-ingesting the raw files keeps it so.
 
-On the session's tiny landing data (read only) and a copy of the project: build the warehouse, pick a real
-person of the generator's truth with identifiers in several systems, erase them by member id
-(`python -m omniwh.erasure add --member-id ...`, which expands the member to every identifier the warehouse
-resolved to it and appends keyed hashes to the erasure seed), rebuild, and scan every column of every table
+On a copy of the session's tiny landing data and a copy of the project: pick real people of the generator's
+truth with a card, a mini-program account, a WeCom contact, a phone and a platform buyer, and land for them
+what makes them a buyer member on both platforms (a membership binding of each buyer account to their phone;
+on a platform where they have none, a new buyer account with one order), listed in the generator's ownership
+record, build the warehouse, take the first whose member holds exactly their
+identifiers, erase them by their phone (`python -m omniwh.erasure add --phone ...`, which resolves the phone
+to the member and every identifier the warehouse resolved to it and appends keyed hashes to the erasure
+seed), rebuild, and scan every column of every table
 and view of every schema of the DuckDB file, and every file dbt wrote (target/, logs/), for any of the
 person's identifiers: as landed (raw phone formats), normalised, masked (`138****5678`), as keyed-hash
 pseudonyms, and their member id. Then build again on the same raw files: still nothing. Store sales must be
@@ -14,19 +18,24 @@ independent count over the raw files finds, counted in int_rows_erased and liste
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from warehouse_helpers import copy_project
 
 from omniwh.duckdb_plugin import keyed_hash_hex, register_udfs, resolve_hash_key
 from omniwh.erasure import ErasureError, erasure_digest, normalise, normalise_phone
+from omniwh.generator.ownership import record
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -62,6 +71,11 @@ ERASURE_SPEC = {
     "marketing/coupons_issued": ("dropped", [("card_no", ["card_no"])]),
 }
 CSV_TABLES = {"pos/transactions", "pos/transaction_lines", "stores/store_master"}
+# The person erased by phone must hold every kind of identifier (issue 14): a card, a mini-program account, a
+# WeCom contact, a phone, and a buyer account on BOTH platforms. Platform-scoped buyer id prefixes as landed.
+REQUIRED_KINDS = {"card_no", "openid", "external_userid", "phone", "buyer_key"}
+PLATFORMS = {"TMALL": "t_", "JD": "jd_"}
+CANDIDATES = 5  # people prepared before the build; the first one the warehouse resolves cleanly is erased
 
 
 def _env(root: Path, landing: Path, db: Path) -> dict:
@@ -173,8 +187,13 @@ def mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[7:]}"
 
 
-def pick_person(db: Path, truth: Path, landing: Path) -> dict:
-    """A real, ordinary person whose member holds exactly their identifiers, in as many systems as we can."""
+def pick_person(
+    db: Path, truth: Path, landing: Path, only: list[str] | None = None, crafted: list[tuple] = ()
+) -> dict:
+    """A real, ordinary person whose member holds exactly their identifiers, in as many systems as we can.
+
+    ``only``: person ids to choose from (in this order of preference, after the ranking below); ``crafted``:
+    (identifier type, value, person id) the test landed for a person beyond the generator's truth."""
     con = _connect(db)
     # the truth names a platform buyer `buyer_id`, the warehouse `buyer_key` (same platform:id value)
     con.execute(
@@ -182,6 +201,10 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         "(replace(identifier_type, 'buyer_id', 'buyer_key') as identifier_type) "
         f"from read_parquet('{truth}/identifiers.parquet')"
     )
+    for identifier_type, value, person_id in crafted:
+        con.execute(
+            "insert into truth_ids values (?, ?, ?, false, false)", [identifier_type, value, person_id]
+        )
     con.execute(f"create temp table people as select * from read_parquet('{truth}/people.parquet')")
     candidates = con.execute(
         """
@@ -226,6 +249,8 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         ).fetchall()
     ]
     names = [n for (n,) in con.execute("select true_name from people").fetchall()]
+    if only is not None:
+        candidates = [c for c in candidates if c[0] in only]
     for person_id, member_id in candidates:
         identifiers = {
             (t, v)
@@ -251,6 +276,206 @@ def pick_person(db: Path, truth: Path, landing: Path) -> dict:
         }
     con.close()
     raise AssertionError("no suitable person in the truth")
+
+
+def landed_identifiers(landing: Path, tables: list[str] | None = None) -> set[tuple[str, str]]:
+    """Every (identifier type, normalised value) the landing tables of ERASURE_SPEC (or ``tables``) carry."""
+    con = _landing_connection()
+    found = set()
+    try:
+        for table, (_, specs) in ERASURE_SPEC.items():
+            if tables is not None and table not in tables:
+                continue
+            for identifier_type, columns in specs:
+                found |= {
+                    (identifier_type, value)
+                    for (value,) in con.execute(
+                        f"select distinct {_normalised_sql(identifier_type, columns)} "
+                        f"from {_reader(landing, table)}"
+                    ).fetchall()
+                    if value is not None
+                }
+    finally:
+        con.close()
+    return found
+
+
+def whole_person_candidates(truth: Path, landing: Path) -> list[dict]:
+    """Ordinary people of the truth (no staff, test, shared phone or shared identifier) with a card, a
+    mini-program account, a WeCom contact, a phone and a platform buyer, every identifier already landed, a
+    phone mask nobody else has and till tickets: those with a Tmall AND a JD buyer account first."""
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"""
+            select ids.person_id, replace(ids.identifier_type, 'buyer_id', 'buyer_key'), ids.identifier_value,
+                people.is_staff or people.is_test or people.is_family_shared_phone or ids.is_shared
+                    or ids.is_placeholder as is_unusable
+            from read_parquet('{truth}/identifiers.parquet') as ids
+            inner join read_parquet('{truth}/people.parquet') as people
+                on ids.person_id = people.person_id
+            order by ids.person_id
+            """
+        ).fetchall()
+        all_masks = [
+            mask(phone)
+            for (phone,) in con.execute(
+                f"select phone from read_parquet('{truth}/people.parquet') union all "
+                f"select new_phone from read_parquet('{truth}/people.parquet') where new_phone is not null"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    people: dict[str, dict] = {}
+    for person_id, identifier_type, value, is_unusable in rows:
+        person = people.setdefault(
+            person_id, {"person_id": person_id, "identifiers": set(), "unusable": False}
+        )
+        person["identifiers"].add((identifier_type, value))
+        person["unusable"] |= is_unusable
+    landed = landed_identifiers(landing)
+    on_tickets = landed_identifiers(landing, ["pos/transactions"])
+    eligible = []
+    for person in people.values():
+        kinds = {t for t, _ in person["identifiers"]}
+        phones = {v for t, v in person["identifiers"] if t == "phone"}
+        if person["unusable"] or not REQUIRED_KINDS <= kinds or not person["identifiers"] <= landed:
+            continue
+        if any(all_masks.count(mask(p)) != 1 for p in phones) or not person["identifiers"] & on_tickets:
+            continue  # a shared mask would be a false trace; we want till tickets to anonymise
+        person["phones"] = phones
+        person["platforms"] = {v.split(":", 1)[0] for t, v in person["identifiers"] if t == "buyer_key"}
+        eligible.append(person)
+    eligible.sort(key=lambda p: (-len(p["platforms"]), p["person_id"]))
+    chosen = eligible[:CANDIDATES]
+    assert chosen, "no ordinary person with a card, a mini-program account, WeCom and a buyer in the truth"
+    return chosen
+
+
+def write_landed_parquet(
+    landing: Path, table: str, partition: str, load: str, rows: list[dict], tag: str
+) -> None:
+    """One landing file `<table>/dt=<partition>/part-<load YYYYMMDD>-<tag>.parquet` of ``rows``, in the schema
+    of the table's files already landed (the caller records it in the generator's ownership marker)."""
+    folder = landing / table
+    template = pq.read_schema(next(folder.glob("*/*.parquet")))
+    columns = {
+        f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in template if f.name != "dt"
+    }
+    target = folder / f"dt={partition}" / f"part-{load}-{tag}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), target)
+
+
+def _write_landed(landing: Path, table: str, partition: str, rows: list[dict], tag: str) -> None:
+    write_landed_parquet(landing, table, partition, partition.replace("-", ""), rows, tag)
+
+
+def _bound_buyers(landing: Path) -> set[str]:
+    con = duckdb.connect()
+    try:
+        return {
+            key
+            for (key,) in con.execute(
+                "select distinct upper(trim(platform)) || ':' || trim(buyer_id) from read_parquet("
+                f"'{landing}/ecommerce/membership_bindings/*/*.parquet', union_by_name = true)"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+
+
+def _bind(landing: Path, platform: str, buyer_id: str, phone: str, partition: str, tag: str) -> None:
+    """The platform reports that the buyer account joined the brand membership with this phone."""
+    day = dt.date.fromisoformat(partition)
+    bound_at = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(3, 0))
+    row = {
+        "platform": platform,
+        "buyer_id": buyer_id,
+        "phone": phone,
+        "bound_at": bound_at,
+        "unbound_at": None,
+        "updated_at": bound_at,
+        "extracted_at": dt.datetime.combine(day, dt.time(16, 46)),
+    }
+    _write_landed(landing, "ecommerce/membership_bindings", partition, [row], tag)
+
+
+def _land_new_buyer(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    platform: str,
+    buyer_id: str,
+    phone: str,
+    serial: int,
+    tag: str,
+) -> None:
+    """A new buyer account with one order: a copy of an existing order of the platform (every status version
+    and every line) under a new order id, with the person's masked phone as the platform exports it."""
+    orders = (
+        f"read_parquet('{landing}/ecommerce/orders/*/*.parquet', hive_partitioning = true, "
+        "union_by_name = true)"
+    )
+    cursor = con.execute(
+        f"select * exclude (dt), cast(dt as varchar) as landed_dt from {orders} where platform = ? "
+        f"and order_id = (select min(order_id) from {orders} where platform = ?) order by updated_at",
+        [platform, platform],
+    )
+    names = [d[0] for d in cursor.description]
+    versions = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    template_id = versions[0]["order_id"]
+    (max_id,) = con.execute(
+        f"select max(cast(order_id as hugeint)) from {orders} where platform = ?", [platform]
+    ).fetchone()
+    order_id = str(max_id + 1000 + serial)
+    for version in versions:
+        version.update(order_id=order_id, buyer_id=buyer_id, masked_phone=mask(phone), coupon_code=None)
+    for partition in sorted({v["landed_dt"] for v in versions}):
+        batch = [v for v in versions if v["landed_dt"] == partition]
+        _write_landed(landing, "ecommerce/orders", partition, batch, tag)
+    cursor = con.execute(
+        f"select * exclude (dt), cast(dt as varchar) as landed_dt from read_parquet("
+        f"'{landing}/ecommerce/order_lines/*/*.parquet', hive_partitioning = true, union_by_name = true) "
+        "where platform = ? and order_id = ?",
+        [platform, template_id],
+    )
+    names = [d[0] for d in cursor.description]
+    lines = [dict(zip(names, r, strict=True), order_id=order_id) for r in cursor.fetchall()]
+    assert lines, f"the template {platform} order {template_id} has lines"
+    for partition in sorted({line["landed_dt"] for line in lines}):
+        batch = [line for line in lines if line["landed_dt"] == partition]
+        _write_landed(landing, "ecommerce/order_lines", partition, batch, tag)
+    _bind(landing, platform, buyer_id, phone, versions[0]["landed_dt"], tag)
+
+
+def land_whole_person(landing: Path, person: dict, serial: int) -> list[tuple[str, str, str]]:
+    """Make the person a buyer member on both platforms, as the platforms would deliver it: each platform
+    buyer account of theirs that no membership binding names gets a binding to their phone; on a platform
+    where they have none, a new buyer account with one order and a binding. The files are listed in the
+    generator's ownership record, so the build accepts them as demo data under the public key. Returns the
+    (identifier type, value, person id) landed beyond the truth."""
+    phone = sorted(person["phones"])[0]
+    bound = _bound_buyers(landing)
+    first_partition = sorted(p.name for p in (landing / "ecommerce/membership_bindings").glob("dt=*"))[0][3:]
+    crafted = []
+    con = duckdb.connect()
+    try:
+        for platform, prefix in sorted(PLATFORMS.items()):
+            tag = f"erasure{serial}{platform.lower()}"
+            buyers = sorted(
+                v for t, v in person["identifiers"] if t == "buyer_key" and v.startswith(platform + ":")
+            )
+            for buyer_key in buyers:
+                if buyer_key not in bound:
+                    _bind(landing, platform, buyer_key.split(":", 1)[1], phone, first_partition, tag)
+            if not buyers:
+                digest = hashlib.sha256(f"{person['person_id']}:{platform}".encode()).hexdigest()[:12]
+                _land_new_buyer(con, landing, platform, prefix + digest, phone, serial, tag)
+                crafted.append(("buyer_key", f"{platform}:{prefix + digest}", person["person_id"]))
+    finally:
+        con.close()
+    record(landing)
+    return crafted
 
 
 def needles_for(person: dict, landing: Path) -> set[str]:
@@ -339,13 +564,23 @@ def _metrics(db: Path) -> dict:
 def erasure(tiny, tmp_path_factory):
     root = tmp_path_factory.mktemp("erasure")
     project = copy_project(root)
-    landing, truth = Path(tiny["landing"]), Path(tiny["truth"])
+    truth = Path(tiny["truth"])
+    # an own copy of the landing data: the whole person's missing platform buyer is landed into it
+    landing = root / "landing"
+    shutil.copytree(tiny["landing"], landing)
     db = root / "warehouse.duckdb"
     env = _env(root, landing, db)
 
+    candidates = whole_person_candidates(truth, landing)
+    crafted = [
+        identifier
+        for serial, candidate in enumerate(candidates)
+        for identifier in land_whole_person(landing, candidate, serial)
+    ]
     _dbt_build(env, project)
     before = _metrics(db)
-    person = pick_person(db, truth, landing)
+    person = pick_person(db, truth, landing, only=[c["person_id"] for c in candidates], crafted=crafted)
+    person["crafted"] = [(t, v) for t, v, person_id in crafted if person_id == person["person_id"]]
     needles = needles_for(person, landing)
     hits_before = scan_warehouse(db, needles)
     oracle = raw_rows_of(landing, person["identifiers"])
@@ -386,11 +621,13 @@ def erasure(tiny, tmp_path_factory):
 
 def test_the_person_is_in_several_systems_and_visible_before_erasure(erasure):
     person = erasure["person"]
-    assert len({t for t, _ in person["identifiers"]}) >= 3
-    # card, mini-program account, platform buyer, WeCom contact: all erased by a request naming a phone (on
-    # tiny data the person picked has a Tmall buyer; none with Tmall AND JD passed the picker's other filters)
+    # card, mini-program account, Tmall AND JD buyers, WeCom contact: all erased by a request naming a phone
+    # (a platform buyer the generated person lacks was landed by the test, as the platform would deliver it)
     kinds = {t for t, _ in person["identifiers"]}
-    assert {"card_no", "openid", "buyer_key", "external_userid", "phone"} <= kinds, kinds
+    assert REQUIRED_KINDS <= kinds, kinds
+    platforms = {v.split(":", 1)[0] for t, v in person["identifiers"] if t == "buyer_key"}
+    assert platforms == set(PLATFORMS), platforms
+    assert set(person["crafted"]) <= person["identifiers"]  # the landed buyer resolved to the same member
     # the scan can see the person: without erasure they are all over the warehouse
     assert len(erasure["hits_before"]) >= 10, erasure["hits_before"]
     assert erasure["oracle"]["pos/transactions"] > 0 and erasure["oracle"]["crm/members"] > 0

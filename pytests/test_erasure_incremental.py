@@ -30,10 +30,15 @@ import sys
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from test_erasure import ERASURE_LIST, mask, needles_for, scan_files, scan_warehouse
+from test_erasure import (
+    ERASURE_LIST,
+    mask,
+    needles_for,
+    scan_files,
+    scan_warehouse,
+    write_landed_parquet,
+)
 from warehouse_helpers import copy_project, relation_differences
 
 from omniwh.generator import append, generate
@@ -190,14 +195,7 @@ def pick_split_person(db: Path, truth: Path) -> dict:
 def _write_parquet(
     landing: Path, table: str, business_date: str, load: dt.date, rows: list[dict], tag: str
 ) -> None:
-    folder = landing / table
-    template = pq.read_schema(next(folder.glob("*/*.parquet")))
-    columns = {
-        f.name: pa.array([r.get(f.name) for r in rows], type=f.type) for f in template if f.name != "dt"
-    }
-    target = folder / f"dt={business_date}" / f"part-{load:%Y%m%d}-{tag}.parquet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table(columns), target)
+    write_landed_parquet(landing, table, business_date, f"{load:%Y%m%d}", rows, tag)
     _claim_as_demo_data(landing)
 
 

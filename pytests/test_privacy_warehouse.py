@@ -310,3 +310,54 @@ def test_phone_hash_is_not_an_unkeyed_digest(warehouse):
             continue
         assert digest != hashlib.sha256(phone.encode()).hexdigest(), member_id
         assert digest != hashlib.md5(phone.encode()).hexdigest(), member_id
+
+
+def test_order_marts_publish_the_coupon_as_a_keyed_hash(warehouse, tiny):
+    """fct_orders / fct_order_lines carry HMAC-SHA256(key, coupon code) of a code landed on an order, never
+    the clear code: a single-use coupon is issued to one card, so its code is unique per member."""
+    landing, key = Path(tiny["landing"]), warehouse["keys"][0]
+    raw = duckdb.connect()
+    try:
+        codes = {
+            code
+            for (code,) in raw.execute(
+                f"""
+                select coupon_code from read_csv('{landing}/pos/transactions/*/*.csv', all_varchar = true,
+                    union_by_name = true, header = true)
+                union all
+                select coupon_code
+                from read_parquet('{landing}/ecommerce/orders/*/*.parquet', union_by_name = true)
+                union all
+                select coupon_code
+                from read_parquet('{landing}/miniprogram/orders/*/*.parquet', union_by_name = true)
+                """
+            ).fetchall()
+            if code
+        }
+    finally:
+        raw.close()
+    expected = {hmac.new(key.encode(), code.strip().encode(), hashlib.sha256).hexdigest() for code in codes}
+    con = _connect(warehouse["db"], key)  # int_order_coupons_hashed was built under k1
+    try:
+        columns = {
+            (table, column)
+            for table, column in con.execute(
+                "select table_name, column_name from information_schema.columns where table_schema = 'marts' "
+                "and table_name in ('fct_orders', 'fct_order_lines') and column_name like 'coupon%'"
+            ).fetchall()
+        }
+        hashes = con.execute("select coupon_code_hash from marts.fct_orders").fetchall()
+        published = {digest for (digest,) in hashes if digest}
+        line_mismatches = con.execute(
+            """
+            select count(*) from marts.fct_order_lines as lines
+            inner join marts.fct_orders as orders on lines.order_id = orders.order_id
+            where lines.coupon_code_hash is distinct from orders.coupon_code_hash
+            """
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert columns == {("fct_orders", "coupon_code_hash"), ("fct_order_lines", "coupon_code_hash")}
+    assert len(published) > 10
+    assert published <= expected, "a published coupon hash is not the keyed hash of a landed coupon code"
+    assert line_mismatches == 0

@@ -1,6 +1,8 @@
 -- No quasi-identifier in the published layer: no text column of a mart with member_id, other than member_id
 -- and keyed hashes (*_hash), holds a value of the member's own (one member, one value) for most members - the
--- masked phone 138****5678 did, and joined the marts to the platforms' order exports. Macro
+-- masked phone 138****5678 did, and joined the marts to the platforms' order exports; so did the single-use
+-- coupon code of the order marts (now coupon_code_hash). No exemption for the activation list either: the
+-- export `omniwh activate` reads its masked phone from intermediate.int_member_contacts_resolved. Macro
 -- privacy_scan_member_unique_columns (macros/privacy/privacy_scan.sql); one row per offending column, counts only.
 -- The scan runs after every mart (the macro fails the test if a mart is missing from this list):
 -- depends_on: {{ ref('dim_members') }}
@@ -31,16 +33,8 @@
     Exempted, with the reason:
     - consumer_id, recipient_id: the member_id itself for members, else `U` + a keyed hash (pseudonyms by
       definition, like member_id);
-    - coupon_code of fct_orders / fct_order_lines: a single-use code issued to one card, so it IS a
-      quasi-identifier (it joins to the coupon system's issue list). Known gap: int_coupons_tracked joins on it;
-      replacing it by a keyed hash is a change of the order marts, left for their owner (DECISIONS.md, issue 14);
-    - masked_phone of fct_member_activations: the one place a person must be contacted from (the activation
-      export `omniwh activate`, docs/data_protection.md); only members on today's list, with consent.
 #}
 {{ privacy_scan_member_unique_columns(allowed={
     'fct_consumer_aipl_monthly': ['consumer_id'],
     'fct_campaign_target_list': ['recipient_id'],
-    'fct_orders': ['coupon_code'],
-    'fct_order_lines': ['coupon_code'],
-    'fct_member_activations': ['masked_phone'],
 }) }}

@@ -14,7 +14,7 @@ with
 
 clv as (
 
-    select * from {{ ref('fct_member_clv') }}
+    select * from {{ ref('int_member_clv_valued') }}
 
 ),
 

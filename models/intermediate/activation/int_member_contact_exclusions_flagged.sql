@@ -1,8 +1,12 @@
 -- Members who must never receive an activation message (grain: member_id, only members with a reason): a
--- member holding a CRM card flagged as a staff or test account, a phone of the staff master, or an identifier
--- on the erasure list. Erased people's records are already dropped in staging; this second check keeps a
--- person out even while a rebuild that drops them is still pending. First reason in this order wins:
--- erased, test_account, staff_account.
+-- member holding an identifier on the erasure list, or one the identity guards flagged as a staff or test
+-- person's. Who is staff or test is decided once, by the guards (int_identity_guard_decisions: staff phone,
+-- test or staff card, and every identifier linked to them, followed across identifier types), exactly as
+-- int_orders_membership_flagged reads it; no second rule from CRM flags or the staff master here. The guards
+-- quarantine those identifiers, so a staff or test person normally forms no member at all; this check keeps
+-- one out of the list should a flagged identifier still resolve to a member. Erased people's records are
+-- already dropped in staging; the erasure check keeps a person out even while a rebuild that drops them is
+-- still pending. First reason in this order wins: erased, test_account, staff_account.
 with
 
 identifiers as (
@@ -12,65 +16,21 @@ identifiers as (
 
 ),
 
-crm_members as (
-
-    select * from {{ ref('stg_crm__members') }}
-    where is_current
-
-),
-
-staff as (
-
-    select * from {{ ref('stg_wecom__staff') }}
-    where is_current
-
-),
-
 erasure_requests as (
 
     select * from {{ ref('erasure_requests') }}
 
 ),
 
-flagged_identifiers as (
-
-    select
-        card_no as identifier_value,
-        'card_no' as identifier_type,
-        case when is_test_account then 'test_account' else 'staff_account' end as exclusion_reason
-    from crm_members
-    where is_test_account or is_staff_account
-
-    union all
-
-    select
-        phone as identifier_value,
-        'phone' as identifier_type,
-        case when is_test_account then 'test_account' else 'staff_account' end as exclusion_reason
-    from crm_members
-    where (is_test_account or is_staff_account)
-        and phone is not null
-
-    union all
-
-    select
-        phone as identifier_value,
-        'phone' as identifier_type,
-        'staff_account' as exclusion_reason
-    from staff
-    where phone is not null
-
-),
-
 reasons as (
 
     select
-        identifiers.member_id,
-        flagged_identifiers.exclusion_reason
+        member_id,
+        case when guard_reason = 'test_account' then 'test_account' else 'staff_account' end as exclusion_reason
     from identifiers
-    inner join flagged_identifiers
-        on identifiers.identifier_type = flagged_identifiers.identifier_type
-            and identifiers.identifier_value = flagged_identifiers.identifier_value
+    -- the guards' staff reasons (staff_phone, staff_account, staff_or_test_identity) and the test card
+    where guard_reason like 'staff%'
+        or guard_reason = 'test_account'
 
     union all
 

@@ -3,7 +3,8 @@
 -- order WeCom guide (1:1, no send cost) > mini-program subscription message > SMS, among the channels where
 -- the member consented at the run instant AND can technically be reached (a guide friendship, an openid, a
 -- phone). Staff, test and erased members and members with no consented reachable channel are left out; the
--- lists `omniwh activate` writes are this table split by channel.
+-- lists `omniwh activate` writes are this table split by channel. No masked phone: BI reads this mart in the
+-- serving snapshot, and a mask is unique per member; the export reads it from int_member_contacts_resolved.
 with
 
 triggers as (
@@ -34,7 +35,6 @@ channelled as (
         contacts.guide_staff_id,
         contacts.store_id,
         contacts.store_source,
-        contacts.masked_phone,
         contacts.phone_hash,
         contacts.consent_checked_at
     from triggers

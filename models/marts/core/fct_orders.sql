@@ -16,6 +16,12 @@ membership as (
 
 ),
 
+coupons as (
+
+    select * from {{ ref('int_order_coupons_hashed') }}
+
+),
+
 final as (
 
     select
@@ -38,7 +44,7 @@ final as (
         orders.net_sales_amount,
         orders.items,
         orders.line_count,
-        orders.coupon_code,
+        coupons.coupon_code_hash,
         orders.refund_amount > 0 as is_refunded,
         orders.refund_amount > 0 and orders.net_sales_amount <= 0 as is_fully_refunded,
         orders.last_refunded_at,
@@ -48,6 +54,8 @@ final as (
     from orders
     inner join membership
         on orders.order_id = membership.order_id
+    left join coupons
+        on orders.order_id = coupons.order_id
 
 )
 
