@@ -137,9 +137,10 @@ bench: env ## Benchmark full build vs daily incremental runs at BENCH_SCALE (vs 
 	$(BIN)/python -m omniwh.bench --scale $(BENCH_SCALE) --days $(BENCH_DAYS) --root data/bench --out bench_out \
 		$(if $(BENCH_COMPARE_SCALE),--compare-scale $(BENCH_COMPARE_SCALE))
 
-clean: ## Remove build output: target/, logs/, the warehouse, the BI snapshot and temp files (keeps landing data)
+clean: ## Remove build output: target/, logs/, the warehouse, the BI and contacts snapshots, temp files (keeps landing data)
 	rm -rf target logs dbt_packages bench_out $(OMNI_DUCKDB_TEMP_DIR)
-	rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal $(OMNI_SERVING_PATH)
+	rm -f $(OMNI_DUCKDB_PATH) $(OMNI_DUCKDB_PATH).wal $(OMNI_SERVING_PATH) \
+		$(basename $(OMNI_SERVING_PATH)).contacts.duckdb
 
 distclean: clean ## Also remove all generated data (data/) and the virtualenv
 	rm -rf data $(VENV)

@@ -8,10 +8,11 @@ phone, keyed phone hash, guide and store (never a clear identifier), and `activa
 the counts, the source and each file's SHA-256. Refuses a date other than the snapshot's as-of date: the
 consent behind the lists was judged when that snapshot was built.
 
-The masked phone is not in the snapshot (BI reads it, and a mask is unique per member): it is read here, at
-export time, from the warehouse's `intermediate.int_member_contacts_resolved` (never published), for the
-members on the list only. The warehouse must be as of the same date. A listed member whom the warehouse no
-longer holds as contactable (erased, or flagged staff/test since the snapshot) is withheld and counted.
+The masked phone is not in the BI snapshot (a mask is unique per member): the same publish writes it, for
+the members on the activation list only, into the contacts snapshot (OMNI_CONTACTS_PATH, default
+data/serving.contacts.duckdb, mode 0600), which no BI tool reads. Both files must carry the same run id, so
+the masks come from the build that made the lists, and the export never opens the warehouse a build may be
+writing. A listed member the contacts snapshot holds as excluded or not at all is withheld and counted.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import duckdb
 from omniwh.warehouse_lock import warehouse_busy_message
 
 CHANNELS = ("WECOM", "MINIPROGRAM", "SMS")
-# The one relation the masked phone is read from: intermediate, in the warehouse only, never published.
+# The one relation the masked phone is read from: in the contacts snapshot (or the warehouse), never in BI's.
 CONTACTS_RELATION = "intermediate.int_member_contacts_resolved"
 EXPORT_COLUMNS = (
     "activation_date", "member_id", "trigger_code", "trigger_anchor", "channel",
@@ -53,6 +54,15 @@ def _serving_path() -> Path:
         return Path(serving_path())
     except ImportError:
         return Path(os.environ.get("OMNI_SERVING_PATH", "data/serving.duckdb"))
+
+
+def _contacts_path() -> Path:
+    try:
+        from omniwh.serving import contacts_path  # type: ignore[import-not-found]
+
+        return Path(contacts_path(_serving_path()))
+    except ImportError:
+        return Path(os.environ.get("OMNI_CONTACTS_PATH", "data/serving.contacts.duckdb"))
 
 
 def _warehouse_path() -> Path:
@@ -149,21 +159,22 @@ def activate(date: dt.date, out: Path) -> dict:
                 f"the {kind} at {path} is as of {info.get('as_of_date')}, not {date.isoformat()}: build the "
                 f"warehouse for that date first (consent is judged when the lists are built)"
             )
-        contacts = "source"  # the warehouse, when it is the source itself
+        contacts, contacts_file = "source", path  # the warehouse, when it is the source itself
         if kind != "warehouse":
-            warehouse = _warehouse_path()
-            if not warehouse.exists():
+            contacts_file = _contacts_path()
+            if not contacts_file.exists():
                 raise ActivationError(
-                    f"the masked phones are read from the warehouse ({warehouse}), which does not exist"
+                    f"the masked phones are read from the contacts snapshot ({contacts_file}), which does "
+                    "not exist: publish the snapshot of the current build (make publish)"
                 )
-            _attach(con, warehouse, "contacts")
+            _attach(con, contacts_file, "contacts")
             contacts = "contacts"
-            warehouse_as_of = _warehouse_as_of(con, "contacts")
-            if warehouse_as_of != date.isoformat():
+            contacts_run = _snapshot_info(con, "contacts").get("run_id")
+            if contacts_run != info.get("run_id"):
                 raise ActivationError(
-                    f"the warehouse at {warehouse} is as of {warehouse_as_of}, the snapshot as of "
-                    f"{date.isoformat()}: the masked phones must come from the build that made the lists "
-                    "(publish the snapshot of the current build, or rebuild for that date)"
+                    f"the contacts snapshot at {contacts_file} is of run {contacts_run}, the BI snapshot of "
+                    f"run {info.get('run_id')}: the masked phones must come from the build that made the "
+                    "lists (publish again)"
                 )
         listed, rows = _listed_rows(con, date, contacts)
         _check_privacy(rows)
@@ -190,7 +201,7 @@ def activate(date: dt.date, out: Path) -> dict:
                 "source": kind,
                 "source_path": str(path),
                 "snapshot": info,
-                "masked_phones_from": str(path if kind == "warehouse" else _warehouse_path()),
+                "masked_phones_from": str(contacts_file),
                 "consent_checked_at": sorted(value.isoformat() for value in checked)[0] if checked else None,
                 "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "rows": len(rows),

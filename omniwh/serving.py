@@ -15,6 +15,13 @@ the snapshot (`OMNI_SERVING_PATH`, default `data/serving.duckdb`):
   build's ``manifest.json``: personal data stays in the warehouse);
 - ``serving_meta.snapshot_info``: one row, run_id, as_of_date, built_at (UTC), git_commit.
 
+Beside it, the same publish writes the **contacts snapshot** (`OMNI_CONTACTS_PATH`, default
+`data/serving.contacts.duckdb` beside the snapshot, file mode 0600): the masked phone of each member on the
+day's activation list (``intermediate.int_member_contacts_resolved``, restricted to those members and to
+member_id, masked_phone and exclusion_reason) and the same ``serving_meta.snapshot_info`` row. A mask is unique per member, so it never
+enters the BI snapshot; `omniwh activate` is its one reader and checks that both files carry the same run id.
+It is written and renamed the same way, before the BI snapshot.
+
 The new file is written with ``STORAGE_VERSION`` ``v1.0.0`` (``SERVING_STORAGE_VERSION``), which every
 DuckDB client from 1.0 on reads (the ODBC/JDBC drivers BI tools ship, older Python/R/Node packages); the
 warehouse itself is in the storage format of DuckDB 2.0, which 1.x clients refuse. It is flushed
@@ -41,10 +48,14 @@ import duckdb
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SERVING_PATH = "data/serving.duckdb"
 DEFAULT_WAREHOUSE_PATH = "data/warehouse.duckdb"
+MARTS_SCHEMA = "marts"
+# The contacts snapshot: the activation list's masked phones, for `omniwh activate` only (never BI).
+CONTACTS_RELATION = ("intermediate", "int_member_contacts_resolved")
+CONTACTS_COLUMNS = ("member_id", "masked_phone", "exclusion_reason")
+ACTIVATIONS_RELATION = (MARTS_SCHEMA, "fct_member_activations")
 # Readable by every DuckDB client from 1.0 on (storage format 64). Raise it only when every consumer's client
 # is newer: the value names the OLDEST DuckDB version that must read the snapshot.
 SERVING_STORAGE_VERSION = "v1.0.0"
-MARTS_SCHEMA = "marts"
 META_SCHEMA = "serving_meta"
 # Intermediate tables BI reads besides the marts: why rows and files did not make it into the marts.
 SERVED_INTERMEDIATE = ("int_rows_quarantined", "int_files_quarantined", "int_references_checked")
@@ -77,6 +88,16 @@ def serving_path() -> Path:
 def warehouse_path() -> Path:
     """The warehouse dbt builds: $OMNI_DUCKDB_PATH, default data/warehouse.duckdb (relative to the repo)."""
     return _repo_path(os.environ.get("OMNI_DUCKDB_PATH", DEFAULT_WAREHOUSE_PATH))
+
+
+def contacts_path(serving: Path | None = None) -> Path:
+    """The contacts snapshot (activation masks): $OMNI_CONTACTS_PATH, else beside the serving snapshot
+    (data/serving.contacts.duckdb for the default data/serving.duckdb)."""
+    configured = os.environ.get("OMNI_CONTACTS_PATH")
+    if configured:
+        return _repo_path(configured)
+    serving = serving or serving_path()
+    return serving.with_name(f"{serving.stem}.contacts{serving.suffix}")
 
 
 def default_manifest_path() -> Path:
@@ -169,6 +190,56 @@ def _remove(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def _write_meta(con: duckdb.DuckDBPyConnection, alias: str, row: list) -> None:
+    con.execute(
+        f"create table {alias}.{META_SCHEMA}.snapshot_info ("
+        " run_id varchar not null, as_of_date date, built_at timestamp not null,"
+        " git_commit varchar not null)"
+    )
+    con.execute(f"insert into {alias}.{META_SCHEMA}.snapshot_info values (?, ?, ?, ?)", row)
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    _fsync(tmp)
+    os.replace(tmp, target)
+    _fsync(target.parent)
+
+
+def _temporary(path: Path) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    _remove(tmp)
+    return tmp
+
+
+def _write_contacts(con: duckdb.DuckDBPyConnection, catalog: str, tmp: Path, meta: list) -> bool:
+    """The contacts snapshot into `tmp` (mode 0600); False when the warehouse has no activation list."""
+    schema, name = CONTACTS_RELATION
+    if name not in _relations(con, catalog, schema) or (
+        ACTIVATIONS_RELATION[1] not in _relations(con, catalog, ACTIVATIONS_RELATION[0])
+    ):
+        return False
+    previous = os.umask(0o077)  # DuckDB creates the file: private to the owner from its first byte
+    try:
+        con.execute(
+            f"attach '{tmp}' as contacts (storage_version '{SERVING_STORAGE_VERSION}', read_only false)"
+        )
+    finally:
+        os.umask(previous)
+    for target in (schema, META_SCHEMA):
+        con.execute(f"create schema contacts.{target}")
+    columns = ", ".join(f"contacts_resolved.{_quote(column)}" for column in CONTACTS_COLUMNS)
+    con.execute(
+        f"create table contacts.{schema}.{name} as select {columns}"
+        f" from {_quote(catalog)}.{schema}.{name} as contacts_resolved"
+        f" where contacts_resolved.member_id in (select listed.member_id"
+        f"  from {_quote(catalog)}.{ACTIVATIONS_RELATION[0]}.{ACTIVATIONS_RELATION[1]} as listed)"
+    )
+    _write_meta(con, "contacts", meta)
+    con.execute("detach contacts")
+    os.chmod(tmp, 0o600)
+    return True
+
+
 def publish(
     warehouse: Path | None = None,
     serving: Path | None = None,
@@ -177,6 +248,7 @@ def publish(
     manifest: Path | None = None,
     built_at: dt.datetime | None = None,
     commit: str | None = None,
+    contacts: Path | None = None,
 ) -> Snapshot:
     """Copy the marts (and SERVED_INTERMEDIATE) of `warehouse` into a new snapshot renamed over `serving`.
 
@@ -185,6 +257,7 @@ def publish(
     """
     warehouse = warehouse or warehouse_path()
     serving = serving or serving_path()
+    contacts = contacts or contacts_path(serving)
     manifest = manifest or default_manifest_path()
     run_id = run_id or os.environ.get("OMNI_RUN_ID") or uuid.uuid4().hex
     built_at = built_at or dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -194,8 +267,8 @@ def publish(
     pii = personal_columns(manifest)
 
     serving.parent.mkdir(parents=True, exist_ok=True)
-    tmp = serving.with_name(f".{serving.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    _remove(tmp)
+    contacts.parent.mkdir(parents=True, exist_ok=True)
+    tmp, contacts_tmp = _temporary(serving), _temporary(contacts)
     # The warehouse is opened read-only as the main database, so its catalog keeps its own name and the
     # views of `marts` (fct_orders, fct_order_lines over intermediate tables) resolve as dbt created them.
     try:
@@ -228,23 +301,18 @@ def publish(
                 f"create table snapshot.{schema}.{_quote(name)} as"
                 f" select {select} from {_quote(catalog)}.{schema}.{_quote(name)}"
             )
-        con.execute(
-            f"create table snapshot.{META_SCHEMA}.snapshot_info ("
-            " run_id varchar not null, as_of_date date, built_at timestamp not null,"
-            " git_commit varchar not null)"
-        )
-        con.execute(
-            f"insert into snapshot.{META_SCHEMA}.snapshot_info values (?, ?, ?, ?)",
-            [run_id, as_of, built_at, commit],
-        )
+        meta = [run_id, as_of, built_at, commit]
+        _write_meta(con, "snapshot", meta)
         con.execute("detach snapshot")
+        has_contacts = _write_contacts(con, catalog, contacts_tmp, meta)
         con.close()
-        _fsync(tmp)
-        os.replace(tmp, serving)
-        _fsync(serving.parent)
+        if has_contacts:
+            _replace(contacts_tmp, contacts)
+        _replace(tmp, serving)
     except BaseException as exc:
         con.close()
         _remove(tmp)
+        _remove(contacts_tmp)
         if isinstance(exc, duckdb.Error):
             raise PublishError(f"publishing the snapshot failed: {exc}") from exc
         raise

@@ -126,6 +126,34 @@ def test_publish_copies_marts_and_served_tables_without_personal_columns(scratch
     assert [p.name for p in snap_path.parent.iterdir()] == ["serving.duckdb"]  # no temporary file left
 
 
+def test_publish_writes_the_activation_masks_to_a_private_contacts_snapshot(scratch, monkeypatch):
+    """Masks of the listed members only, mode 0600, same run as the BI snapshot, which carries none."""
+    monkeypatch.delenv("OMNI_CONTACTS_PATH", raising=False)
+    warehouse, manifest = _make_warehouse(scratch)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.fct_member_activations as select 'M1' as member_id, 'SMS' as channel")
+        con.execute(
+            "create table intermediate.int_member_contacts_resolved as select * from (values"
+            " ('M1', '138****0001', 'h1', cast(null as varchar), '13800000001'),"
+            " ('M2', '139****0002', 'h2', cast(null as varchar), '13900000002'))"
+            " as t(member_id, masked_phone, phone_hash, exclusion_reason, phone)"
+        )
+    snap_path = scratch / "out" / "serving.duckdb"
+    serving.publish(warehouse, snap_path, run_id="run-7", manifest=manifest, commit="abc")
+
+    contacts = scratch / "out" / "serving.contacts.duckdb"
+    assert serving.contacts_path(snap_path) == contacts
+    assert contacts.stat().st_mode & 0o777 == 0o600
+    assert _rows(contacts, "select * from intermediate.int_member_contacts_resolved") == [
+        ("M1", "138****0001", None)
+    ]
+    assert _rows(contacts, "select run_id from serving_meta.snapshot_info") == [("run-7",)]
+    assert b"13800000001" not in contacts.read_bytes()
+    bi_columns = {name for (name,) in _rows(snap_path, "select column_name from information_schema.columns")}
+    assert "masked_phone" not in bi_columns and "phone" not in bi_columns
+    assert sorted(p.name for p in snap_path.parent.iterdir()) == ["serving.contacts.duckdb", "serving.duckdb"]
+
+
 def test_failed_publish_keeps_previous_snapshot_and_open_reader(scratch):
     warehouse, manifest = _make_warehouse(scratch)
     snap_path = scratch / "serving.duckdb"
