@@ -18,8 +18,9 @@ the snapshot (`OMNI_SERVING_PATH`, default `data/serving.duckdb`):
 Beside it, the same publish writes the **contacts snapshot** (`OMNI_CONTACTS_PATH`, default
 `data/serving.contacts.duckdb` beside the snapshot, file mode 0600): the masked phone of each member on the
 day's activation list (``intermediate.int_member_contacts_resolved``, restricted to those members and to
-member_id, masked_phone and exclusion_reason) and the same ``serving_meta.snapshot_info`` row. A mask is unique per member, so it never
-enters the BI snapshot; `omniwh activate` is its one reader and checks that both files carry the same run id.
+member_id, masked_phone and exclusion_reason) and the same ``serving_meta.snapshot_info`` row. A mask is
+unique per member, so it never enters the BI snapshot; `omniwh activate` is its one reader and checks that
+both files carry the same run id.
 It is written and renamed the same way, before the BI snapshot.
 
 The new file is written with ``STORAGE_VERSION`` ``v1.0.0`` (``SERVING_STORAGE_VERSION``), which every
