@@ -1,5 +1,6 @@
 -- The brand-level CVM row of every month holds exactly the member purchases of fct_orders in that month (up to
--- the snapshot date): same net sales to the fen, same number of purchases, same active members.
+-- the snapshot date): same net sales to the fen, same number of purchases, same active members. Open months
+-- only: closed months are frozen as reported (DECISIONS.md) and were reconciled while they were open.
 with
 
 cvm as (
@@ -7,6 +8,7 @@ cvm as (
     select * from {{ ref('fct_cvm_monthly') }}
     where dimension_name = 'all'
         and member_type = 'all'
+        and snapshot_month >= {{ first_open_month() }}
 
 ),
 
