@@ -8,13 +8,13 @@ cvm as (
     select * from {{ ref('fct_cvm_monthly') }}
     where dimension_name = 'all'
         and member_type = 'all'
-        and snapshot_month >= {{ first_open_month() }}
 
 ),
 
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where not is_closed_month
 
 ),
 
