@@ -1,10 +1,13 @@
-"""Incremental runs give the same warehouse as a full rebuild, and a run without new data changes nothing.
+"""Incremental runs: current state equals a full rebuild, closed months stay frozen as reported, a run without
+new data changes nothing, a restatement reproduces the full rebuild, and erasure reaches closed months.
 
 dbt on `tiny` data in temporary DuckDB files (only the models the order facts need and the incremental models
-with what they read):
+with what they read), on a copy of the project (the last step writes the erasure list), with
+month_close_days = 1:
 
-1. generate `tiny` up to UNTIL and build it (a full build: every incremental model starts from scratch);
-2. three daily loads, each followed by an incremental `dbt run`. Besides the generator's own late and re-sent
+1. generate `tiny` up to UNTIL (31 January) and build it (a full build: every incremental model starts from
+   scratch); months before January are closed;
+2. two daily loads, each followed by an incremental `dbt run`. Besides the generator's own late and re-sent
    rows, day 1 lands crafted rows that stress the incremental logic:
    - a POS ticket re-sent unchanged in a later load (an exact duplicate: `duplicate_row`, nothing changes),
    - a late refund of an old sale (the sale's lines and net sales change, weeks after its own load),
@@ -13,30 +16,52 @@ with what they read):
      delete it and its lines; the other sale gets a refund),
    - a membership binding that merges a Tmall buyer's member with a card member (the retired member's orders
      of every earlier day must be re-pointed to the survivor);
-   day 2 lands a new CRM card keyed with the phone of a member whose orders resolved through that phone (the
-   phone is now on two cards: quarantined, so those orders lose their member);
-3. a rerun without new data: every incremental table keeps exactly its rows;
-4. a full refresh of the same landing files into a new DuckDB file: every incremental model (and the two
-   order marts) equals the incrementally built one, row for row in both directions (EXCEPT ALL).
+   day 1 is January's close date: a full build of the landing files as they are then is kept (as_of_close).
+   Day 2 lands a new CRM card keyed with the phone of a member whose orders resolved through that phone (the
+   phone is now on two cards: quarantined, so those orders lose their member); January is closed by then;
+3. (c) a rerun without new data: every incremental table keeps exactly its rows;
+4. a full refresh of the same landing files into a new DuckDB file; (a) every incremental model but the
+   frozen monthly snapshots (and the two order marts) equals it, row for row in both directions (EXCEPT ALL),
+   and so do the open months of the frozen snapshots; (b) months closed before the daily runs kept their rows,
+   January equals the as_of_close build, and some closed month differs from the full refresh (the freeze
+   held something back);
+5. (d) a run with `restate_from` = the first month of data equals the full refresh in every relation;
+6. erasure: a member with rows in closed months is put on the erasure list; after the daily run no frozen
+   snapshot has a row naming them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from warehouse_helpers import dbt_env, relation_differences, run_dbt
+from warehouse_helpers import DBT, copy_project, dbt_env, relation_differences
 
 from omniwh.generator import append, generate
 from omniwh.generator.ownership import record
 
 UNTIL = dt.date(2025, 1, 31)
-DAYS = [UNTIL + dt.timedelta(days=n) for n in (1, 2, 3)]
+# two daily loads: with month_close_days 1, January closes on the first (its last recompute) and is frozen on
+# the second, whose split would change it
+DAYS = [UNTIL + dt.timedelta(days=n) for n in (1, 2)]
+MONTH_CLOSE_DAYS = 1
+# frozen snapshots that have rows in every month of the tiny data (campaign curves have days only while a
+# campaign runs)
+MEMBER_MONTHS = (
+    "marts.fct_member_rfm_monthly",
+    "marts.fct_member_kpis_monthly",
+    "marts.fct_store_performance_monthly",
+    "intermediate.int_member_snapshots_aggregated",
+)
+ERASURE_LIST = Path("seeds/privacy/erasure_requests.csv")
 # the order facts, everything they read, and every incremental model with everything it reads
 SELECTION = ["+fct_orders", "+fct_order_lines", "+config.materialized:incremental"]
 # models that are incremental by design but never rebuilt (a history of runs): nothing to compare
@@ -44,8 +69,19 @@ NOT_COMPARED = {"int_member_ids_ledger", "int_member_ids_registered"}  # registe
 PUBLIC_VIEWS = ["marts.fct_orders", "marts.fct_order_lines"]
 
 
-def _build(env: dict, *extra: str) -> None:
-    run_dbt(env, "run", "--select", *SELECTION, *extra)
+def _dbt(env: dict, project: Path, *args: str) -> None:
+    """dbt on the test's copy of the project; a failure fails the test with the end of dbt's output."""
+    cmd = [DBT, *args, "--project-dir", str(project), "--profiles-dir", str(project)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=project)
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
+
+
+def _build(env: dict, project: Path, *extra: str, restate_from: str | None = None) -> None:
+    variables = {"month_close_days": MONTH_CLOSE_DAYS}
+    if restate_from:
+        variables["restate_from"] = restate_from
+    _dbt(env, project, "run", "--select", *SELECTION, *extra, "--vars", json.dumps(variables))
 
 
 def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -66,6 +102,22 @@ def _incremental_models(target: Path) -> list[str]:
         and node["config"].get("materialized") == "incremental"
         and node["name"] not in NOT_COMPARED
     )
+
+
+def _frozen_models(target: Path) -> dict[str, tuple[str, int]]:
+    """schema.name -> (month column, months recomputed before the first open month) of every monthly snapshot
+    frozen by month (its unique_key is its month column); intermediates recompute one month more."""
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        f"{node['schema']}.{node['name']}": (
+            node["config"]["unique_key"],
+            1 if node["schema"] == "intermediate" else 0,
+        )
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and node["config"].get("unique_key") in ("snapshot_month", "month_start_date", "business_date")
+    }
 
 
 def _snapshot(db: Path, relations: list[str]) -> dict[str, list[tuple]]:
@@ -358,19 +410,39 @@ def _craft_day2(landing: Path, db: Path, load: dt.date) -> dict:
 # ---------------------------------------------------------------- the scenario
 
 
+def _open_month(db: Path) -> dt.date:
+    """The first month not yet closed as of the warehouse's as-of date."""
+    return _query(
+        db, "select min(snapshot_month) from intermediate.int_metric_months_spined where not is_closed_month"
+    )[0][0]
+
+
+def _month_rows(db: Path, relation: str, month_column: str, where: str) -> list[tuple]:
+    return sorted(_query(db, f"select * from {relation} where {month_column} {where}"), key=repr)
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
+    project = copy_project(root)  # a copy: the erasure step writes the erasure list (a seed)
     landing, truth = root / "landing", root / "truth"
     generate("tiny", 42, str(landing), str(truth), until=UNTIL.isoformat(), quiet=True)
     db = root / "incremental.duckdb"
     env = dbt_env(root, landing, db)
-    run_dbt(env, "seed")
-    _build(env)
+    _dbt(env, project, "seed")
+    _build(env, project)
     relations = _incremental_models(root / "target") + PUBLIC_VIEWS
+    frozen = _frozen_models(root / "target")
     members_before = dict(_query(db, "select order_id, member_id from marts.fct_orders"))
+    first_day_open = _open_month(db)
+    # months closed before the first daily run: frozen since this build
+    initial_closed = {
+        rel: _month_rows(db, rel, column, f"< date '{first_day_open}' - interval {lookback} month")
+        for rel, (column, lookback) in frozen.items()
+    }
 
     crafted = {}
+    close_db = root / "as_of_close.duckdb"
     for n, day in enumerate(DAYS, start=1):
         append(day.isoformat(), "tiny", 42, str(landing), quiet=True)
         if n == 1:
@@ -380,29 +452,137 @@ def scenario(tmp_path_factory):
         # the crafted files play the extract's late and re-sent rows: list them with the generator's files so
         # that its next daily append may write beside them (it refuses a folder holding files it did not list)
         record(landing)
-        _build(env)
+        _build(env, project)
+        if n == 1:
+            # the last day the first daily run's open month is open (its close date): a full build as of it
+            assert _query(
+                db,
+                "select max(month_close_date) = max(as_of_date) from "
+                "intermediate.int_metric_months_spined where snapshot_month = ?",
+                [first_day_open],
+            )[0][0]
+            close_env = dbt_env(root, landing, close_db)
+            _dbt(close_env, project, "seed")
+            _build(close_env, project, "--full-refresh")
+    final_open = _open_month(db)
+    assert final_open > first_day_open, "the scenario must close a month during its daily runs"
 
     before_rerun = _snapshot(db, relations)
-    _build(env)
+    _build(env, project)
     after_rerun = _snapshot(db, relations)
 
     full_db = root / "full_refresh.duckdb"
     full_env = dbt_env(root, landing, full_db)
-    run_dbt(full_env, "seed")
-    _build(full_env, "--full-refresh")
+    _dbt(full_env, project, "seed")
+    _build(full_env, project, "--full-refresh")
+
+    current = [rel for rel in relations if rel not in frozen]
+    differences = relation_differences(db, full_db, current)
+    open_differences = {
+        rel: _month_differences(db, full_db, rel, column, f">= date '{final_open}'")
+        for rel, (column, _) in frozen.items()
+    }
+    closed_after = {
+        rel: _month_rows(db, rel, column, f"< date '{first_day_open}' - interval {lookback} month")
+        for rel, (column, lookback) in frozen.items()
+    }
+    closed_in_runs = {
+        rel: (
+            _month_rows(db, rel, f"date_trunc('month', {column})", f"= date '{first_day_open}'"),
+            _month_rows(close_db, rel, f"date_trunc('month', {column})", f"= date '{first_day_open}'"),
+        )
+        for rel, (column, lookback) in frozen.items()
+        if lookback == 0
+    }
+    frozen_vs_full = relation_differences(db, full_db, list(frozen))
+
+    # a deliberate restatement from the first month of data reproduces the full refresh, closed months too
+    first_month = _query(db, "select min(snapshot_month) from intermediate.int_metric_months_spined")[0][0]
+    _build(env, project, restate_from=f"{first_month:%Y-%m}")
+    restated = relation_differences(db, full_db, relations)
+
+    erased = _erase_a_member_of_a_closed_month(env, project, db, frozen, final_open)
 
     return {
         "db": db,
         "relations": relations,
-        "differences": relation_differences(db, full_db, relations),
+        "frozen": frozen,
+        "differences": differences,
+        "open_differences": open_differences,
+        "initial_closed": initial_closed,
+        "closed_after": closed_after,
+        "closed_in_runs": closed_in_runs,
+        "frozen_vs_full": frozen_vs_full,
+        "restated": restated,
         "before_rerun": before_rerun,
         "after_rerun": after_rerun,
         "members_before": members_before,
         "crafted": crafted,
+        "erased": erased,
     }
 
 
-def test_every_incremental_model_equals_a_full_refresh(scenario):
+def _month_differences(
+    incr: Path, full: Path, relation: str, column: str, where: str
+) -> tuple[int, int, int]:
+    """(rows, rows only in incr, rows only in full) of the months `where` selects (multisets: EXCEPT ALL)."""
+    sql = f"select * from {relation} where {column} {where}"
+    incr_rows, full_rows = Counter(_query(incr, sql)), Counter(_query(full, sql))
+    return incr_rows.total(), (incr_rows - full_rows).total(), (full_rows - incr_rows).total()
+
+
+def _erase_a_member_of_a_closed_month(env: dict, project: Path, db: Path, frozen: dict, open_month: dt.date):
+    """Erase (by member id) a member with rows in closed months of the frozen RFM snapshot, then run the daily
+    build; returns the member id and, per frozen relation, the rows naming it before and after."""
+    member = _query(
+        db,
+        """
+        select rfm.member_id
+        from marts.fct_member_rfm_monthly as rfm
+        inner join marts.dim_members as members on rfm.member_id = members.member_id
+        where rfm.snapshot_month < ? and members.has_crm_card
+        group by rfm.member_id
+        having count(*) >= 2
+        order by rfm.member_id
+        limit 1
+        """,
+        [open_month],
+    )[0][0]
+    had = {
+        rel: _query(db, f"select count(*) from {rel} where {_member_columns_match(db, rel)}", [member])[0][0]
+        for rel in frozen
+    }
+    add = [sys.executable, "-m", "omniwh.erasure", "add", "--member-id", member, "--duckdb", str(db)]
+    add += ["--list", str(project / ERASURE_LIST), "--requested-on", dt.date.today().isoformat()]
+    done = subprocess.run(add, env=env, capture_output=True, text=True, cwd=project)
+    assert done.returncode == 0, done.stderr
+    _dbt(env, project, "seed", "--select", "erasure_requests")
+    _build(env, project)
+    left = {
+        rel: _query(db, f"select count(*) from {rel} where {_member_columns_match(db, rel)}", [member])[0][0]
+        for rel in frozen
+    }
+    return {"member": member, "had": had, "left": left}
+
+
+def _member_columns_match(db: Path, relation: str) -> str:
+    """SQL: any text column of the relation equals the parameter (one `?` per column, the same value)."""
+    schema, name = relation.split(".")
+    columns = [
+        row[0]
+        for row in _query(
+            db,
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and data_type = 'VARCHAR'",
+            [schema, name],
+        )
+    ]
+    assert columns, relation
+    return "(" + " or ".join(f"{column} = $1" for column in columns) + ")"
+
+
+def test_every_current_state_relation_equals_a_full_refresh(scenario):
+    """(a) every relation but the frozen snapshots, whole, and the open months of the frozen ones."""
     differences = scenario["differences"]
     for expected in (
         "staging.base_pos__transactions",
@@ -415,9 +595,46 @@ def test_every_incremental_model_equals_a_full_refresh(scenario):
     assert all(rows > 0 for rows, _, _ in differences.values()), differences
     differing = {rel: diff for rel, diff in differences.items() if diff[1] or diff[2]}
     assert differing == {}, f"(rows, only incremental, only full refresh): {differing}"
+    open_differences = scenario["open_differences"]
+    for expected in (*MEMBER_MONTHS, "marts.fct_campaign_performance_daily"):
+        assert expected in open_differences, f"{expected} is not a frozen monthly snapshot"
+    assert all(open_differences[rel][0] > 0 for rel in MEMBER_MONTHS), open_differences
+    differing = {rel: diff for rel, diff in open_differences.items() if diff[1] or diff[2]}
+    assert differing == {}, f"open months (rows, only incremental, only full refresh): {differing}"
+
+
+def test_closed_months_are_frozen_as_reported(scenario):
+    """(b) months closed before the daily runs kept the rows they had; the month that closed during them
+    equals a full build made on its close date; and the freeze is not trivial: the later changes (the
+    day-2 split) would have changed some closed month had it been recomputed."""
+    initial, after = scenario["initial_closed"], scenario["closed_after"]
+    assert any(initial.values())
+    changed = [rel for rel in initial if initial[rel] != after[rel]]
+    assert changed == []
+    differing = [
+        rel for rel, (frozen, as_of_close) in scenario["closed_in_runs"].items() if frozen != as_of_close
+    ]
+    assert all(scenario["closed_in_runs"][rel][0] for rel in MEMBER_MONTHS if rel.startswith("marts."))
+    assert differing == []
+    assert any(only_incr or only_full for _, only_incr, only_full in scenario["frozen_vs_full"].values())
+
+
+def test_restate_from_reproduces_the_full_refresh(scenario):
+    """(d) --vars '{restate_from: YYYY-MM}' from the first month: every relation equals the full refresh."""
+    differing = {rel: diff for rel, diff in scenario["restated"].items() if diff[1] or diff[2]}
+    assert differing == {}, f"(rows, only incremental, only full refresh): {differing}"
+
+
+def test_erasure_reaches_closed_months(scenario):
+    """Erasure overrides the freeze: no frozen snapshot keeps a row naming the erased member."""
+    erased = scenario["erased"]
+    assert erased["had"]["marts.fct_member_rfm_monthly"] >= 2
+    left = {rel: count for rel, count in erased["left"].items() if count}
+    assert left == {}
 
 
 def test_a_rerun_without_new_data_changes_no_row(scenario):
+    """(c) every incremental relation, frozen snapshots included, keeps exactly its rows."""
     before, after = scenario["before_rerun"], scenario["after_rerun"]
     changed = [rel for rel in scenario["relations"] if before[rel] != after[rel]]
     assert changed == []

@@ -1,5 +1,6 @@
 -- Attribution credits each order to one campaign only: the campaign mart's attributed totals and the daily
--- curve's last cumulative values both add up to the attributed orders, campaign by campaign.
+-- curve's last cumulative values both add up to the attributed orders, campaign by campaign (the curve: for
+-- campaigns with days in the open months).
 with
 
 orders as (
@@ -26,6 +27,8 @@ curve as (
         max(cumulative_attributed_order_count) as order_count,
         max(business_date) as last_curve_date
     from {{ ref('fct_campaign_performance_daily') }}
+    -- days of closed months are frozen as reported; cumulative values of open days are as of today
+    where business_date >= {{ first_open_month() }}
     group by campaign_id
 
 ),

@@ -1,5 +1,6 @@
 -- The brand-level CVM row of every month holds exactly the member purchases of fct_orders in that month (up to
--- the snapshot date): same net sales to the fen, same number of purchases, same active members.
+-- the snapshot date): same net sales to the fen, same number of purchases, same active members. Open months
+-- only: closed months are frozen as reported (DECISIONS.md) and were reconciled while they were open.
 with
 
 cvm as (
@@ -13,6 +14,7 @@ cvm as (
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where not is_closed_month
 
 ),
 

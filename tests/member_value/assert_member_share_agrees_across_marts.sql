@@ -1,10 +1,13 @@
 -- 会员占比 is computed once (int_member_share_monthly); every mart that shows it must show the same figure:
 -- fct_member_kpis_monthly (store, banner, brand) and fct_store_performance_monthly (store), share and counts.
+-- The intermediate recomputes the month before the first open month, which the marts keep frozen as
+-- reported: it is compared from the first open month on (the two marts agree in every month).
 with
 
 shares as (
 
     select * from {{ ref('int_member_share_monthly') }}
+    where month_start_date >= {{ first_open_month() }}
 
 ),
 

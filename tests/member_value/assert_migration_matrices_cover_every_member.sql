@@ -9,6 +9,14 @@ rfm as (
 
 ),
 
+-- the previous month as the migrations read it: the intermediate, which recomputes the month before the first
+-- open month while the mart keeps it frozen as reported
+rfm_scored as (
+
+    select * from {{ ref('int_member_rfm_scored') }}
+
+),
+
 lifecycle as (
 
     select * from {{ ref('fct_member_lifecycle_monthly') }}
@@ -49,10 +57,10 @@ expected as (
     select
         months.snapshot_month,
         'rfm_from' as check_name,
-        count(rfm.member_id) as expected_members
+        count(rfm_scored.member_id) as expected_members
     from months
-    left join rfm
-        on months.previous_snapshot_month = rfm.snapshot_month
+    left join rfm_scored
+        on months.previous_snapshot_month = rfm_scored.snapshot_month
     group by months.snapshot_month
 
     union all

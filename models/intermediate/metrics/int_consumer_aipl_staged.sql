@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column="case when consumer_kind = 'member' then consumer_id end")) }}
 -- AIPL stage per consumer and snapshot month: members (whether or not they hold a card) and consumers the
 -- identity graph has not stitched to a member (int_consumer_signals_unioned). Windows end on the snapshot
 -- date and include it; the highest stage reached wins:
@@ -15,12 +18,14 @@ with
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
 member_snapshots as (
 
     select * from {{ ref('int_member_snapshots_enriched') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -161,3 +166,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=1) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 -- Whether a member counts as high-value in a snapshot month (FAST "Superiority"), by the rules of seed
 -- metric_high_value_rules: a member is high-value when ANY rule matches, a `tier` rule on the member's tier
 -- on the snapshot date or an `rfm_segment` rule on the member's RFM segment of the month. One row per member
@@ -7,12 +10,14 @@ with
 snapshots as (
 
     select * from {{ ref('int_member_snapshots_enriched') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
 rfm as (
 
     select * from {{ ref('int_member_rfm_scored') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -59,3 +64,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=1) }}

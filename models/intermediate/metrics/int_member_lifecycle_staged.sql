@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 -- Lifecycle stage per member and snapshot month, for every member known on the snapshot date, with the
 -- repurchase-cycle group (playbook 002: within the usual repurchase interval, beyond it, sleeping) and the
 -- first-order entry group. Stages are tested in this order, the first that applies wins:
@@ -13,6 +16,7 @@ with
 snapshots as (
 
     select * from {{ ref('int_member_snapshots_enriched') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -125,3 +129,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=1) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config()) }}
 -- 复购率 over trailing windows, beside the within-month figure of fct_member_kpis_monthly: one row per
 -- snapshot month, scope (`store`, `banner`, `all`) and window of repurchase_window_days days ending on the
 -- snapshot date, (snapshot_date - N, snapshot_date]. Of the identified buyers who bought in the scope in the
@@ -19,6 +22,7 @@ orders as (
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -101,3 +105,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=1) }}

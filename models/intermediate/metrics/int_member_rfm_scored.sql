@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 -- RFM per member and snapshot month, for the members who purchased in the RFM window (rfm_window_days ending
 -- on the snapshot date). High/low, and so the segment, compares the member's OWN raw values with fixed
 -- thresholds (vars rfm_high_*): recency_days <= rfm_high_recency_max_days, frequency >=
@@ -14,6 +17,7 @@ snapshots as (
 
     select * from {{ ref('int_member_snapshots_enriched') }}
     where rfm_window_purchases > 0
+        and {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -90,3 +94,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=1) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(month_column='month_start_date')) }}
 -- 会员占比, computed once: one row per calendar month and scope (`store`, `banner`, `all` = the brand), read
 -- by every mart that shows it (fct_member_kpis_monthly, fct_store_performance_monthly).
 -- A transaction is a purchase: an order with positive net sales (not refunded in full), as everywhere in the
@@ -13,6 +16,7 @@ with
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 
@@ -73,3 +77,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('month_start_date', lookback_months=1) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 -- One row per member and snapshot month, for every member the warehouse knew on the snapshot date
 -- (prospects included): the member's purchase history up to the snapshot date, counted over the whole history
 -- and over the trailing windows of the metric definitions, the member's own repurchase interval so far, and
@@ -22,6 +25,7 @@ with
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 

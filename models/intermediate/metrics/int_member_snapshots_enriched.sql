@@ -1,3 +1,6 @@
+{#- Closed months frozen (macros/incremental/month_freeze.sql): an incremental run recomputes the open months and
+    the month before the first of them, which the marts compare the open month with. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 -- One row per member and snapshot month (grain of int_member_snapshots_aggregated), completed with what the
 -- metric marts need besides purchases, each as it stood on the snapshot date: loyalty enrolment and tier,
 -- online reachability, the first purchase, the repurchase interval to expect (the member's own, else their
@@ -7,6 +10,7 @@ with
 snapshots as (
 
     select * from {{ ref('int_member_snapshots_aggregated') }}
+    where {{ recomputed_months('snapshot_month', lookback_months=1) }}
 
 ),
 

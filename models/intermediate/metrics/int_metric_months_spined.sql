@@ -1,6 +1,7 @@
 -- One row per month of the member-value history: every calendar month from the month of the first order to
 -- the month of the as-of date. A month's snapshot is taken at its last day, or at the as-of date for the
--- as-of month itself, so the latest row always describes the warehouse "as of" that day.
+-- as-of month itself, so the latest row always describes the warehouse "as of" that day. A month is closed
+-- (frozen as reported) once the as-of date is past its close date, var month_close_days after its last day.
 {%- set as_of_override = var('as_of_date', none) %}
 
 with
@@ -95,6 +96,12 @@ final as (
             else as_of_date
         end as snapshot_date,
         cast({{ dbt.last_day('snapshot_month', 'month') }} as date) <= as_of_date as is_complete_month,
+        cast(
+            {{ dbt.dateadd('day', month_close_days(), dbt.last_day('snapshot_month', 'month')) }} as date
+        ) as month_close_date,
+        cast(
+            {{ dbt.dateadd('day', month_close_days(), dbt.last_day('snapshot_month', 'month')) }} as date
+        ) < as_of_date as is_closed_month,
         cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) = cast(snapshot_month as date)
             as is_latest_snapshot,
         cast({{ dbt.dateadd('month', -1, 'snapshot_month') }} as date) as previous_snapshot_month,

@@ -1,3 +1,7 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the days of the
+    open months only; the days of closed months keep the curve as reported (cumulative figures of open days are
+    computed from every day of the campaign, as of today). -#}
+{{ config(**month_snapshot_config(month_column='business_date')) }}
 with
 
 campaigns as (
@@ -236,3 +240,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('business_date', lookback_months=0) }}

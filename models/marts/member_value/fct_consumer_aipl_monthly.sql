@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 with
 
 aipl as (
@@ -49,3 +52,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

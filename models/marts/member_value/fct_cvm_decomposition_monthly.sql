@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config()) }}
 -- What drove the change of member net sales, per CVM row (month x dimension x member type) against the
 -- previous month and against the same month of last year: the change split into the contributions of active
 -- members, purchase frequency and average order value with the log-mean Divisia index (LMDI-I, macros
@@ -15,7 +18,7 @@ with
 
 cvm as (
 
-    select * from {{ ref('fct_cvm_monthly') }}
+    select * from {{ ref('int_cvm_monthly_aggregated') }}
 
 ),
 
@@ -152,3 +155,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

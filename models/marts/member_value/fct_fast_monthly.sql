@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config()) }}
 -- Alibaba's FAST per month and banner, from the AIPL pool and the high-value members:
 --   F  Fertility    consumers in the AIPL pool (A + I + P + L)
 --   A  Advancing    month-over-month conversion of last month's A, I and P consumers to a higher stage
@@ -12,9 +15,19 @@
 
 with
 
+-- the AIPL stages of fct_consumer_aipl_monthly read from the intermediate: the open month compares with last
+-- month's stages as they are now (the intermediate recomputes it), not with the mart's frozen last month
 aipl as (
 
-    select * from {{ ref('fct_consumer_aipl_monthly') }}
+    select
+        staged.snapshot_month,
+        staged.consumer_id,
+        staged.aipl_stage_code,
+        stages.aipl_stage_rank,
+        coalesce(staged.home_banner_code, 'UNASSIGNED') as home_banner_code
+    from {{ ref('int_consumer_aipl_staged') }} as staged
+    inner join {{ ref('metric_aipl_stages') }} as stages
+        on staged.aipl_stage_code = stages.aipl_stage_code
 
 ),
 
@@ -191,3 +204,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

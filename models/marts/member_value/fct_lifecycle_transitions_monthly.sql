@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config()) }}
 -- Month-over-month lifecycle stage transitions: for each month after the first, how many members moved from
 -- each stage of the previous snapshot to each stage of this one. `not_known` stands for members the warehouse
 -- did not know yet at the previous snapshot (first seen this month). Every cell is present (zero when no
@@ -87,3 +90,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config()) }}
 -- The member health check of playbook 001 per month, for every store, every banner and the whole brand
 -- (`scope_type` store / banner / all). Two kinds of figures, with different bases:
 --   * order figures count the purchases (orders not refunded in full) made at the store / banner in the month,
@@ -397,3 +400,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config(member_column='member_id')) }}
 with
 
 rfm as (
@@ -55,3 +58,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

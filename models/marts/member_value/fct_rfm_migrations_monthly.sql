@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config()) }}
 -- Month-over-month RFM segment migration matrix: for each month after the first, how many members moved from
 -- each segment of the previous snapshot to each segment of this one. `unscored` stands for "not in the RFM
 -- population" (no purchase in the window): members entering the population come from it, members leaving go
@@ -113,3 +116,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('snapshot_month', lookback_months=0) }}

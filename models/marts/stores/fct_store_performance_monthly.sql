@@ -1,3 +1,6 @@
+{#- Closed months frozen as reported (macros/incremental/month_freeze.sql): a daily run recomputes the open months
+    only. -#}
+{{ config(**month_snapshot_config(month_column='month_start_date')) }}
 with
 
 store_months as (
@@ -147,3 +150,4 @@ final as (
 )
 
 select * from final
+where {{ recomputed_months('month_start_date', lookback_months=0) }}
