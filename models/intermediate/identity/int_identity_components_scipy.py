@@ -85,7 +85,7 @@ def model(dbt, session):
     exists = session.sql(
         "select count(*) from information_schema.tables "
         f"where table_schema = '{this.schema}' and table_name = '{this.identifier}__edges_applied'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     applied = session.sql(f"select node_key_low, node_key_high from {applied_name}").df() if exists else None
     recompute, gone = affected_nodes(previous, applied, nodes, edges)
     kept_edges = edges[np.isin(edges["node_key_low"].to_numpy(), recompute)]

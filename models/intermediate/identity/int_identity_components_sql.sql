@@ -82,5 +82,5 @@ affected_nodes as (
 {{ rows_with_tombstones('final', 'affected_nodes', 'node_key') }}
 {%- else %}
 
-select * from final
+    select * from final
 {%- endif %}
