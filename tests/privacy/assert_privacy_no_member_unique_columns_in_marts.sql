@@ -3,6 +3,7 @@
 -- masked phone 138****5678 did, and joined the marts to the platforms' order exports. Macro
 -- privacy_scan_member_unique_columns (macros/privacy/privacy_scan.sql); one row per offending column, counts only.
 -- The scan runs after every mart (the macro fails the test if a mart is missing from this list):
+-- depends_on: {{ ref('dim_member_ids') }}
 -- depends_on: {{ ref('dim_members') }}
 -- depends_on: {{ ref('dim_stores') }}
 -- depends_on: {{ ref('fct_campaign_performance') }}
@@ -30,6 +31,7 @@
     Exempted, with the reason:
     - consumer_id, recipient_id: the member_id itself for members, else `U` + a keyed hash (pseudonyms by
       definition, like member_id);
+    - surviving_member_id of dim_member_ids: a member id (today's id of the row's member id);
     - coupon_code of fct_orders / fct_order_lines: a single-use code issued to one card, so it IS a
       quasi-identifier (it joins to the coupon system's issue list). Known gap: int_coupons_tracked joins on it;
       replacing it by a keyed hash is a change of the order marts, left for their owner (DECISIONS.md, issue 14);
@@ -39,6 +41,7 @@
 {{ privacy_scan_member_unique_columns(allowed={
     'fct_consumer_aipl_monthly': ['consumer_id'],
     'fct_campaign_target_list': ['recipient_id'],
+    'dim_member_ids': ['surviving_member_id'],
     'fct_orders': ['coupon_code'],
     'fct_order_lines': ['coupon_code'],
     'fct_member_activations': ['masked_phone'],
