@@ -330,7 +330,8 @@ def bench_scale(
     dbt = str(BIN / "dbt")
     preflight = [sys.executable, "-m", "omniwh.landing_check", "--landing", str(landing), "--quiet"]
     full = {
-        "preflight": run_step("full_preflight", preflight, env, log_dir),
+        # the full build's preflight reads every file, also when the generation is reused from an earlier run
+        "preflight": run_step("full_preflight", [*preflight, "--recheck-all"], env, log_dir),
         "seed": run_step("full_seed", [dbt, "seed"], env, log_dir, target),
         "run": run_step("full_run", [dbt, "run"], env, log_dir, target),
     }
