@@ -10,15 +10,24 @@
     the previous run (the old and the new component_key of every identifier that moved, joined or left, read
     from this table's component_key against int_identity_components) and deletes the rows of identifiers that
     left the graph; every other identifier keeps its row. A change of the seed identity_type_priority needs
-    `--full-refresh`.
+    `--full-refresh`. A table built before component_key existed gets the column (append_new_columns) and is
+    re-derived in full by its first incremental run.
 -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key='node_key',
     tombstone_column='member_id',
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
+{%- set previous_component_key = 'component_key' %}
+{#- a table built before component_key existed: read NULL, so that every component is re-derived once -#}
+{%- if is_incremental() and execute and this is not none and this is not string %}
+    {%- set previous_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+    {%- if previous_columns and 'component_key' not in previous_columns %}
+        {%- set previous_component_key = 'cast(null as ' ~ dbt.type_bigint() ~ ')' %}
+    {%- endif %}
+{%- endif %}
 {%- set registry = none %}
 {#- a unit test has no `this` relation: no registry, ids derived as on a first run -#}
 {%- if this is not none and this is not string %}
@@ -47,7 +56,7 @@ all_components as (
 
         select
             node_key,
-            component_key
+            {{ previous_component_key }} as component_key
         from {{ this }}
 
     ),
@@ -65,6 +74,8 @@ all_components as (
             on all_components.node_key = previous.node_key
         where all_components.node_key is null
             or previous.node_key is null
+            -- NULL: a row written before component_key was kept (the first run after the upgrade re-derives all)
+            or previous.component_key is null
             or all_components.component_key <> previous.component_key
 
     ),
