@@ -38,6 +38,15 @@ check                       action    meaning
                                       at the landing root are the tooling's own: markers, ``_rejected``)
 ==========================  ========  ===============================================================
 
+Only files not checked before are read: every file that passed (accepted, or ignored and left in place)
+is recorded with its size and modification time in the checked-files index
+``<landing>/_rejected/checked.parquet`` (file, size, mtime in ns, MD5, checked_at UTC); a later run skips a
+file whose path, size and mtime are those of the index, and checks afresh a file that is new, or whose size
+or mtime changed (a re-sent file under the same name: its findings go to the manifest under its new MD5). A
+file rewritten with the same size AND the same mtime is not noticed; ``--recheck-all`` reads and re-hashes
+every file (and rebuilds the index). Rejected files are never indexed (they leave the glob), so a fixed file
+put back under its original path is checked afresh.
+
 Rejected files are MOVED out of the glob to ``<landing>/_rejected/<system>/<table>/<partition>/<file>`` (a
 ``.<md5 prefix>`` suffix is added when a different file of that name was rejected before). Every finding is
 appended to the manifest ``<landing>/_rejected/manifest.parquet`` (file, check, action, detail, row count
@@ -79,6 +88,7 @@ REJECTED_DIR = "_rejected"
 LANDING_ENV = "OMNI_LANDING_PATH"
 EXIT_EMPTY = 3
 MANIFEST_NAME = "manifest.parquet"
+INDEX_NAME = "checked.parquet"
 PARTITION = re.compile(r"dt=(\d{4}-\d{2}-\d{2})")
 # columns dbt-duckdb adds to every landed row (filename=true, hive_partitioning=true), not in the files
 READER_COLUMNS = frozenset({"filename", "dt"})
@@ -97,6 +107,17 @@ MANIFEST_SCHEMA = pa.schema(
         ("file_bytes", pa.int64()),
         ("file_md5", pa.string()),
         ("detected_at", pa.timestamp("us")),
+    ]
+)
+
+# files that passed the check (left in place), so that a daily run reads only new or changed files
+INDEX_SCHEMA = pa.schema(
+    [
+        ("file_path", pa.string()),
+        ("file_bytes", pa.int64()),
+        ("file_mtime_ns", pa.int64()),
+        ("file_md5", pa.string()),
+        ("checked_at", pa.timestamp("us")),
     ]
 )
 
@@ -142,6 +163,8 @@ class Finding:
 class Report:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    # files left unread because the checked-files index holds them with the same size and mtime
+    files_skipped: int = 0
     new_manifest_rows: int = 0
     # "<system>.<table>: <folder>" of every contract table left without a file dbt reads
     empty_tables: list[str] = field(default_factory=list)
@@ -354,8 +377,15 @@ def _check_id(finding: Finding) -> str:
     return hashlib.md5(f"{finding.file_path}|{finding.file_md5}|{finding.check_name}".encode()).hexdigest()
 
 
-def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetime | None = None) -> Report:
-    """Check every file under ``landing``; move rejected ones and append findings to the manifest."""
+def run(
+    landing: Path,
+    project_dir: Path,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    recheck_all: bool = False,
+) -> Report:
+    """Check every file under ``landing`` not checked before (all with ``recheck_all``); move rejected ones,
+    append findings to the manifest and record the files that passed in the checked-files index."""
     contracts = load_contract(project_dir)
     systems = {system for system, _ in contracts}
     detected_at = (now or dt.datetime.now(dt.UTC)).replace(tzinfo=None, microsecond=0)
@@ -366,6 +396,18 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
             f"(now {os.environ.get(LANDING_ENV, 'unset')!r})"
         )
 
+    index_path = landing / REJECTED_DIR / INDEX_NAME
+    index = {} if recheck_all else _read_index(index_path)
+    checked: list[Path] = []
+
+    def already_checked(path: Path) -> bool:
+        """In the index with this size and mtime (a symbolic link never is: it is always looked at)."""
+        known = index.get(path.relative_to(landing).as_posix())
+        if known is None or path.is_symlink():
+            return False
+        stat = path.lstat()
+        return known == (stat.st_size, stat.st_mtime_ns)
+
     for system_dir in sorted(p for p in landing.iterdir() if p.is_dir() and p.name in systems):
         for table_dir in sorted(p for p in system_dir.iterdir() if p.is_dir()):
             contract = contracts.get((system_dir.name, table_dir.name))
@@ -373,7 +415,11 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
             for path in sorted(p for p in table_dir.rglob("*") if p.is_file() or p.is_symlink()):
                 if not os.path.lexists(path):
                     continue  # moved away with the symbolic link above it (recorded as unsafe_file_path)
+                if already_checked(path):
+                    report.files_skipped += 1
+                    continue
                 report.files_checked += 1
+                checked.append(path)
                 if path.is_symlink() or _in_glob(table_dir, path, contract):
                     unsafe = unsafe_path_finding(landing, path, system_dir.name, table_dir.name, dry_run)
                     if unsafe is not None:  # checked first: nothing outside the landing root is opened
@@ -383,7 +429,11 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
                     _check_file(landing, table_dir, path, contract, system_dir.name, dry_run)
                 )
     for path in _outside_layout(landing, systems):
+        if already_checked(path):
+            report.files_skipped += 1
+            continue
         report.files_checked += 1
+        checked.append(path)
         report.findings.append(_outside_layout_finding(landing, path))
     report.empty_tables = _empty_tables(landing, contracts, report)
 
@@ -420,7 +470,58 @@ def run(landing: Path, project_dir: Path, dry_run: bool = False, now: dt.datetim
         tmp = manifest_path.with_suffix(".parquet.tmp")
         pq.write_table(combined, tmp)
         os.replace(tmp, manifest_path)
+    if not dry_run:
+        _write_index(index_path, index, landing, checked, report, detected_at)
     return report
+
+
+def _read_index(path: Path) -> dict[str, tuple[int, int]]:
+    """file_path -> (size, mtime_ns) of every file that passed an earlier check."""
+    if not path.exists():
+        return {}
+    table = pq.read_table(path, columns=["file_path", "file_bytes", "file_mtime_ns"])
+    return {
+        row["file_path"]: (row["file_bytes"], row["file_mtime_ns"]) for row in table.to_pylist()
+    }
+
+
+def _write_index(
+    path: Path,
+    index: dict[str, tuple[int, int]],
+    landing: Path,
+    checked: list[Path],
+    report: Report,
+    checked_at: dt.datetime,
+) -> None:
+    """Add the files checked in this run that are still in place; drop entries of files gone since."""
+    md5_of = {f.file_path: f.file_md5 for f in report.findings}
+    previous = (
+        {row["file_path"]: row for row in pq.read_table(path).to_pylist()} if path.exists() else {}
+    )
+    rows = {
+        file_path: previous[file_path]
+        for file_path in index
+        if file_path in previous and os.path.lexists(landing / file_path)
+    }
+    for file in checked:
+        if file.is_symlink() or not file.is_file():
+            continue  # rejected and moved away (a link is never indexed)
+        relative = file.relative_to(landing).as_posix()
+        stat = file.lstat()
+        rows[relative] = {
+            "file_path": relative,
+            "file_bytes": stat.st_size,
+            "file_mtime_ns": stat.st_mtime_ns,
+            "file_md5": md5_of.get(relative) or _md5(file),
+            "checked_at": checked_at,
+        }
+    if not checked and len(rows) == len(previous):
+        return  # nothing new, nothing gone: the index stays as it is
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(pa.Table.from_pylist(sorted(rows.values(), key=lambda r: r["file_path"]),
+                                        schema=INDEX_SCHEMA), tmp)
+    os.replace(tmp, path)
 
 
 def _outside_layout(landing: Path, systems: set[str]) -> list[Path]:
@@ -618,12 +719,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="exit 1 when this run rejected a file (default: reject, record and go on)",
     )
+    parser.add_argument(
+        "--recheck-all",
+        action="store_true",
+        help="read every file again, also those the checked-files index holds unchanged (size and mtime)",
+    )
     parser.add_argument("--quiet", action="store_true", help="print only rejections")
     args = parser.parse_args(argv)
     try:
         files = progress.files(args.landing)
         with progress.count_calls(sys.modules[__name__], "_check_file", "preflight", files):
-            report = run(Path(args.landing), Path(args.project_dir), dry_run=args.dry_run)
+            report = run(
+                Path(args.landing), Path(args.project_dir), dry_run=args.dry_run, recheck_all=args.recheck_all
+            )
     except ContractError as exc:
         print(f"landing_check: error: {exc}", file=sys.stderr)
         return 2
@@ -635,13 +743,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{finding.detail}"
             )
     print(
-        f"landing_check: {report.files_checked} files checked in {args.landing}, "
+        f"landing_check: {report.files_checked} files checked in {args.landing} "
+        f"({report.files_skipped} unchanged since an earlier check, not read), "
         f"{len(report.rejected)} rejected, {report.new_manifest_rows} new manifest rows"
         f"{' (dry run)' if args.dry_run else ''}"
     )
     if report.empty_tables:
         setting = f"--landing / ${LANDING_ENV} (now {args.landing!r})"
-        if report.files_checked == 0:
+        if report.files_checked + report.files_skipped == 0:
             print(f"landing_check: error: the landing folder {args.landing} holds no file; check {setting}",
                   file=sys.stderr)
         for table in report.empty_tables:

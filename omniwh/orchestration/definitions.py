@@ -154,7 +154,8 @@ RETRY_POLICY = dg.RetryPolicy(
     ],
 )
 def landing_preflight(context: dg.AssetExecutionContext):
-    """Check every landing file (omniwh.landing_check); rejected files move to _rejected/ and the manifest."""
+    """Check every new or changed landing file (omniwh.landing_check); rejected files move to _rejected/ and
+    the manifest."""
     landing = _landing()
     total = sum(1 for p in landing.rglob("*") if p.is_file()) if landing.is_dir() else 0
     try:
@@ -163,7 +164,8 @@ def landing_preflight(context: dg.AssetExecutionContext):
     except landing_check.ContractError as exc:
         raise dg.Failure(f"landing preflight: {exc}", allow_retries=False) from exc
     empty = getattr(report, "empty_tables", None) or []
-    if report.files_checked == 0 or empty:
+    # files skipped as unchanged since an earlier check are still there for dbt
+    if report.files_checked + report.files_skipped == 0 or empty:
         raise dg.Failure(
             f"landing {landing} holds no readable file for: {', '.join(empty) or 'any table'} "
             "(check OMNI_LANDING_PATH, or wait for the transfer)",
@@ -171,7 +173,8 @@ def landing_preflight(context: dg.AssetExecutionContext):
         )
     rejected = Counter(f"{f.system}.{f.table}" for f in report.rejected)
     context.log.info(
-        f"{report.files_checked} files checked in {landing}, {len(report.rejected)} rejected, "
+        f"{report.files_checked} files checked in {landing} ({report.files_skipped} unchanged, not read), "
+        f"{len(report.rejected)} rejected, "
         f"{report.new_manifest_rows} new manifest rows"
     )
     for key in SOURCE_KEYS:

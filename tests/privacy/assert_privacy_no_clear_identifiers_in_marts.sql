@@ -6,6 +6,7 @@
 -- macros/privacy/privacy_scan.sql for how values are cut into tokens, and docs/data_protection.md.
 -- One row per (relation, column, kind of match) with a count, never the values themselves.
 -- The scan runs after every mart (the macro fails the test if a mart is missing from this list):
+-- depends_on: {{ ref('dim_member_ids') }}
 -- depends_on: {{ ref('dim_members') }}
 -- depends_on: {{ ref('dim_stores') }}
 -- depends_on: {{ ref('fct_campaign_performance') }}

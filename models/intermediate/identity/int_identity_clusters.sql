@@ -6,7 +6,28 @@
     only add later dates); when two members merge, the older anchor wins, so the older member keeps its id.
     An anchor that already had an id keeps it: the registry int_member_ids_registered (as the previous run left
     it; it is built after this model) is read first, so a rotation of OMNI_HASH_KEY keeps every id.
+    Incremental (issue 18): a daily run re-derives the member of the components whose node set changed since
+    the previous run (the old and the new component_key of every identifier that moved, joined or left, read
+    from this table's component_key against int_identity_components) and deletes the rows of identifiers that
+    left the graph; every other identifier keeps its row. A change of the seed identity_type_priority needs
+    `--full-refresh`. A table built before component_key existed gets the column (append_new_columns) and is
+    re-derived in full by its first incremental run.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key='node_key',
+    tombstone_column='member_id',
+    on_schema_change='append_new_columns'
+) }}
+{%- set previous_component_key = 'component_key' %}
+{#- a table built before component_key existed: read NULL, so that every component is re-derived once -#}
+{%- if is_incremental() and execute and this is not none and this is not string %}
+    {%- set previous_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+    {%- if previous_columns and 'component_key' not in previous_columns %}
+        {%- set previous_component_key = 'cast(null as ' ~ dbt.type_bigint() ~ ')' %}
+    {%- endif %}
+{%- endif %}
 {%- set registry = none %}
 {#- a unit test has no `this` relation: no registry, ids derived as on a first run -#}
 {%- if this is not none and this is not string %}
@@ -24,11 +45,66 @@ guarded as (
 
 ),
 
-components as (
+all_components as (
 
     select * from {{ ref('int_identity_components') }}
 
 ),
+
+{% if is_incremental() %}
+    previous as (
+
+        select
+            node_key,
+            {{ previous_component_key }} as component_key
+        from {{ this }}
+
+    ),
+
+    -- identifiers whose component changed, that joined the graph or left it
+    moved as (
+
+        select
+            all_components.component_key as new_component_key,
+            previous.component_key as old_component_key,
+            coalesce(all_components.node_key, previous.node_key) as node_key,
+            all_components.node_key is null as has_left
+        from all_components
+        full outer join previous
+            on all_components.node_key = previous.node_key
+        where all_components.node_key is null
+            or previous.node_key is null
+            -- NULL: a row written before component_key was kept (the first run after the upgrade re-derives all)
+            or previous.component_key is null
+            or all_components.component_key <> previous.component_key
+
+    ),
+
+    changed_components as (
+
+        select new_component_key as component_key from moved  -- noqa: AM07
+        where new_component_key is not null
+        union
+        select old_component_key as component_key from moved
+        where old_component_key is not null
+
+    ),
+
+    components as (
+
+        select all_components.*
+        from all_components
+        inner join changed_components
+            on all_components.component_key = changed_components.component_key
+
+    ),
+{% else %}
+    components as (
+
+        select * from all_components
+
+    ),
+{% endif %}
 
 type_priority as (
 
@@ -106,11 +182,29 @@ final as (
         anchors.member_id,
         clustered.anchor_rank = 1 as is_anchor,
         anchors.anchor_identifier_type,
-        anchors.anchor_identifier_value
+        anchors.anchor_identifier_value,
+        clustered.component_key
     from clustered
     inner join anchors
         on clustered.component_key = anchors.component_key
 
 )
 
-select * from final
+{%- if is_incremental() %}
+    ,
+
+    -- every identifier of a changed component, and a tombstone for each that left the graph
+    replaced_keys as (
+
+        select node_key from components  -- noqa: AM07
+        union all
+        select node_key from moved
+        where has_left
+
+    )
+
+    {{ rows_with_tombstones('final', 'replaced_keys', 'node_key') }}
+{%- else %}
+
+    select * from final
+{%- endif %}
