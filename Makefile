@@ -90,6 +90,10 @@ lint: env ## Lint SQL with sqlfluff (dbt templater) and Python with ruff
 	$(BIN)/sqlfluff lint --processes $(LINT_PROCESSES) models/ macros/ tests/ analyses/
 	$(BIN)/ruff check omniwh pytests
 
+# pytest on PYTEST_WORKERS processes (pytest-xdist; 0 = in this process): one worker per core of the 2-core
+# reference machine; pytests/conftest.py keeps each test module, and every user of the shared built tiny
+# warehouse, on one worker.
+PYTEST_WORKERS ?= 2
 test: env data preflight lint ## Everything CI checks: lint, dbt build with all dbt tests, GX, publish, pytest
 	@mkdir -p $(dir $(OMNI_DUCKDB_PATH)) $(OMNI_DUCKDB_TEMP_DIR)
 	@$(BIN)/python -m omniwh.warehouse_lock "$(OMNI_DUCKDB_PATH)"
@@ -99,7 +103,7 @@ test: env data preflight lint ## Everything CI checks: lint, dbt build with all 
 	$(MAKE) publish
 	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster definitions validate -m omniwh.orchestration.definitions
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # Dagster (omniwh/orchestration/definitions.py): the UI on http://localhost:3000 with the daily job, its
 # schedule and the landing sensor; run history and schedule state are kept in DAGSTER_HOME.

@@ -81,12 +81,17 @@ def built_tiny(tiny, scratch_root) -> BuiltWarehouse:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test` runs `pytest -n 2 --dist loadgroup`): one group per test module, so a
-    module's fixtures are built on one worker only, and ONE group for every test using `built_tiny`, so the
-    session builds that warehouse once. A new test gets both by naming the fixture; nothing else to do."""
+    """Under pytest-xdist (`make test`: `pytest -n 2 --dist loadgroup --no-loadscope-reorder`): one group per
+    test module, so a module's fixtures are built on one worker only, and ONE group, run first, for every
+    module with a test using `built_tiny`, so the session builds that warehouse once and its longest group
+    does not start last. A new test gets this by naming the fixture; nothing else to do."""
     if not config.pluginmanager.hasplugin("xdist"):
         return
+
+    def module(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    shared = {module(item) for item in items if "built_tiny" in getattr(item, "fixturenames", ())}
     for item in items:
-        shared = "built_tiny" in getattr(item, "fixturenames", ())
-        group = "built_tiny" if shared else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group("built_tiny" if module(item) in shared else module(item)))
+    items.sort(key=lambda item: module(item) not in shared)  # stable: modules stay whole and in order
