@@ -14,7 +14,6 @@ independent count over the raw files finds, counted in int_rows_erased and liste
 from __future__ import annotations
 
 import csv
-import os
 import re
 import subprocess
 import sys
@@ -62,20 +61,6 @@ ERASURE_SPEC = {
     "marketing/coupons_issued": ("dropped", [("card_no", ["card_no"])]),
 }
 CSV_TABLES = {"pos/transactions", "pos/transaction_lines", "stores/store_master"}
-
-
-def _env(root: Path, landing: Path, db: Path) -> dict:
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-    env.pop("OMNI_HASH_KEY", None)  # the public demo key, the one this test computes pseudonyms with
-    return env
 
 
 def _dbt_build(env: dict, project: Path) -> None:
@@ -336,14 +321,15 @@ def _metrics(db: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def erasure(tiny, tmp_path_factory):
+def erasure(tiny, built_tiny, tmp_path_factory):
     root = tmp_path_factory.mktemp("erasure")
     project = copy_project(root)
-    landing, truth = Path(tiny["landing"]), Path(tiny["truth"])
-    db = root / "warehouse.duckdb"
-    env = _env(root, landing, db)
+    # the session's tiny warehouse, built under the public demo key (the one this test computes pseudonyms
+    # with), copied with the target/ and logs/ its build wrote; it reads the shared landing, never writes it
+    built = built_tiny.copy_to(root)
+    landing, truth, db = built.landing, Path(tiny["truth"]), built.db
+    env = built.env()
 
-    _dbt_build(env, project)
     before = _metrics(db)
     person = pick_person(db, truth, landing)
     needles = needles_for(person, landing)
