@@ -1,4 +1,5 @@
-"""Shared fixtures: one `tiny` generation (seed 42) for the whole session, and scratch folders.
+"""Shared fixtures: one `tiny` generation (seed 42) for the whole session, one built tiny warehouse
+(`built_tiny`, copied by the tests that start from a built warehouse), and scratch folders.
 
 Generated landing data are thousands of small files; they go to a memory file system (/dev/shm) when there is
 one, because creating and deleting that many files on a busy shared disk costs more than generating them.
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from warehouse_helpers import REPO, BuiltWarehouse, run_dbt
 
 from omniwh.generator import generate
 
@@ -49,3 +53,45 @@ def tiny(scratch_root):
     landing, truth = root / "landing", root / "truth"
     manifest = generate("tiny", 42, str(landing), str(truth), until=TINY_UNTIL, quiet=True)
     return {"landing": landing, "truth": truth, "manifest": manifest, "until": TINY_UNTIL}
+
+
+@pytest.fixture(scope="session")
+def built_tiny(tiny, scratch_root) -> BuiltWarehouse:
+    """The session's tiny landing data, preflighted and built ONCE with `dbt build` (every seed, model,
+    snapshot and data test; unit tests excluded, as the tests building their own warehouse do), under the
+    public demo key (generator data) and with one DuckDB thread (float sums in a fixed order, so that two
+    builds compare row for row).
+
+    Read-only: a test that writes (dbt runs, erasure lists, landed files, edits) takes its own copy first,
+    `built_tiny.copy_to(scratch / "wh")` (seconds; `landing=True` also copies the landing folder), and runs
+    dbt with `copy.env()`. Tests in one xdist group with every other user of this fixture (see
+    pytest_collection_modifyitems), so a parallel session builds it once.
+    """
+    root = scratch_root / "built_tiny"
+    landing = root / "landing"
+    shutil.copytree(tiny["landing"], landing)
+    check = [sys.executable, "-m", "omniwh.landing_check", "--landing", str(landing), "--quiet"]
+    done = subprocess.run(check + ["--project-dir", str(REPO)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    built = BuiltWarehouse(
+        root=root, landing=landing, db=root / "warehouse.duckdb", target=root / "target", logs=root / "logs"
+    )
+    run_dbt(built.env(OMNI_DUCKDB_THREADS="1"), "build", "--exclude-resource-type", "unit_test")
+    return built
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`: `pytest -n 2 --dist loadgroup --no-loadscope-reorder`): one group per
+    test module, so a module's fixtures are built on one worker only, and ONE group, run first, for every
+    module with a test using `built_tiny`, so the session builds that warehouse once and its longest group
+    does not start last. A new test gets this by naming the fixture; nothing else to do."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+
+    def module(item) -> str:
+        return item.nodeid.split("::")[0]
+
+    shared = {module(item) for item in items if "built_tiny" in getattr(item, "fixturenames", ())}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group("built_tiny" if module(item) in shared else module(item)))
+    items.sort(key=lambda item: module(item) not in shared)  # stable: modules stay whole and in order

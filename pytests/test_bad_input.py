@@ -23,7 +23,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -36,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from warehouse_helpers import dbt_env
 
 from omniwh.duckdb_plugin import register_udfs
 from omniwh.landing_check import load_contract
@@ -168,18 +168,6 @@ def inject(landing: Path) -> list[Path]:
 
 
 # ---------------------------------------------------------------------------------------------- running
-def _env(root: Path, landing: Path, db: Path, target: str = "target") -> dict:
-    return dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / target),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-
-
 def _run(cmd: list[str], env: dict, cwd: Path = REPO) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=cwd)
 
@@ -313,7 +301,7 @@ def bad_input(tiny, tmp_path_factory):
     shutil.copytree(tiny["landing"], landing)
     written = inject(landing)
     db = root / "warehouse.duckdb"
-    env = _env(root, landing, db)
+    env = dbt_env(root, landing, db)
 
     check = [sys.executable, "-m", "omniwh.landing_check", "--landing", str(landing)]
     check += ["--project-dir", str(REPO)]
@@ -472,7 +460,7 @@ def test_failing_model_keeps_earlier_tables_and_skips_descendants(bad_input, tmp
     before = {relation: _fingerprint(con, relation) for relation in watched}
     con.close()
 
-    env = _env(tmp_path, bad_input["landing"], bad_input["db"], target="target_failing")
+    env = dbt_env(tmp_path, bad_input["landing"], bad_input["db"], target="target_failing")
     run = _dbt(env, "run", "--select", "int_pos_refunds_matched", "int_orders_unioned+", project=project)
     assert run.returncode != 0, "the forced failure did not fail the run"
     run_results = json.loads((tmp_path / "target_failing" / "run_results.json").read_text())

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -31,7 +30,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from warehouse_helpers import copy_project
+from warehouse_helpers import copy_project, dbt_env
 
 from omniwh.duckdb_plugin import keyed_hash_hex, register_udfs, resolve_hash_key
 from omniwh.erasure import ErasureError, erasure_digest, normalise, normalise_phone
@@ -76,20 +75,6 @@ CSV_TABLES = {"pos/transactions", "pos/transaction_lines", "stores/store_master"
 REQUIRED_KINDS = {"card_no", "openid", "external_userid", "phone", "buyer_key"}
 PLATFORMS = {"TMALL": "t_", "JD": "jd_"}
 CANDIDATES = 5  # people prepared before the build; the first one the warehouse resolves cleanly is erased
-
-
-def _env(root: Path, landing: Path, db: Path) -> dict:
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-    env.pop("OMNI_HASH_KEY", None)  # the public demo key, the one this test computes pseudonyms with
-    return env
 
 
 def _dbt_build(env: dict, project: Path) -> None:
@@ -569,7 +554,7 @@ def erasure(tiny, tmp_path_factory):
     landing = root / "landing"
     shutil.copytree(tiny["landing"], landing)
     db = root / "warehouse.duckdb"
-    env = _env(root, landing, db)
+    env = dbt_env(root, landing, db, key=None)  # the public demo key: the one pseudonyms are computed with
 
     candidates = whole_person_candidates(truth, landing)
     crafted = [

@@ -5,7 +5,8 @@ reach rows landed long before the run (the erasure sweep of macros/incremental/l
 never-rebuilt identity ledger must not keep the person. On tiny data (own landing copy, own project copy,
 temporary DuckDB files):
 
-1. generate up to UNTIL and build everything (a full build);
+1. the session's tiny data (up to UNTIL), built once for the session (fixture built_tiny: a full build),
+   copied with its landing folder;
 2. a daily load is appended (`omniwh append`) together with a membership binding that joins a real person's
    Tmall/JD buyer account to their card member: the incremental run merges the two members, so the person
    has orders on several channels and a merge in `int_member_ids_ledger`;
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,9 +39,9 @@ from test_erasure import (
     scan_warehouse,
     write_landed_parquet,
 )
-from warehouse_helpers import copy_project, relation_differences
+from warehouse_helpers import copy_project, dbt_env, relation_differences
 
-from omniwh.generator import append, generate
+from omniwh.generator import append
 from omniwh.generator.ownership import record
 
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -61,17 +61,8 @@ ALSO_COMPARED = [
 
 
 def _env(folder: Path, landing: Path) -> dict:
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(folder / "warehouse.duckdb"),
-        OMNI_DUCKDB_TEMP_DIR=str(folder / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(folder / "target"),
-        DBT_LOG_PATH=str(folder / "logs"),
-        DO_NOT_TRACK="1",
-    )
-    env.pop("OMNI_HASH_KEY", None)  # the demo key: the scan computes pseudonyms with it
-    return env
+    # the demo key: the scan computes pseudonyms with it
+    return dbt_env(folder, landing, folder / "warehouse.duckdb", key=None)
 
 
 def _dbt(env: dict, project: Path, *args: str) -> None:
@@ -312,18 +303,15 @@ def _erased_counts(db: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
+def scenario(tiny, built_tiny, tmp_path_factory):
+    assert tiny["until"] == UNTIL.isoformat()
     root = tmp_path_factory.mktemp("erasure_incremental")
     project = copy_project(root)
-    landing, truth = root / "landing", root / "truth"
-    generate("tiny", 42, str(landing), str(truth), until=UNTIL.isoformat(), quiet=True)
+    # 1. full build: the session's tiny warehouse (demo key), copied with its own landing (daily loads land)
     incremental = root / "incremental"
+    built = built_tiny.copy_to(incremental, landing=True)
+    landing, truth, db = built.landing, Path(tiny["truth"]), built.db
     env = _env(incremental, landing)
-    db = incremental / "warehouse.duckdb"
-
-    # 1. full build
-    _dbt(env, project, "seed")
-    _dbt(env, project, "run")
     person = pick_split_person(db, truth)
 
     # 2. a daily load, with the binding that merges the person's two members; incremental run

@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from warehouse_helpers import dbt_env
 
 from omniwh.duckdb_plugin import register_udfs
 from omniwh.erasure import EXIT_UNRESOLVED, add_to_list, erasure_digest, main, normalise, read_list
@@ -156,16 +157,7 @@ def test_keys_come_from_named_environment_variables_only(hand_made, capsys, extr
 
 
 def _env(root: Path, landing: Path, db: Path, key: str) -> dict:
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(db.parent / "target"),
-        DBT_LOG_PATH=str(db.parent / "logs"),
-        DO_NOT_TRACK="1",
-        OMNI_HASH_KEY=key,
-    )
+    env = dbt_env(root, landing, db, key=key, target=db.parent / "target", logs=db.parent / "logs")
     env.pop("OMNI_HASH_KEY_OLD", None)
     return env
 

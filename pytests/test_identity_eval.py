@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from warehouse_helpers import dbt_env
 
 from omniwh.generator import generate
 from omniwh.identity_eval import evaluate, format_score
@@ -36,15 +37,7 @@ def demo_score(tmp_path_factory):
         landing, truth = root / "landing", root / "truth"
         generate("demo", 42, str(landing), str(truth), quiet=True)
         db = root / "warehouse.duckdb"
-        env = dict(
-            os.environ,
-            OMNI_LANDING_PATH=str(landing),
-            OMNI_DUCKDB_PATH=str(db),
-            OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-            DBT_TARGET_PATH=str(root / "target"),
-            DBT_LOG_PATH=str(root / "logs"),
-            DO_NOT_TRACK="1",
-        )
+        env = dbt_env(root, landing, db)
         # seeds and models up to the identity graph (upstream seeds included), without their tests
         _dbt(
             env,

@@ -19,7 +19,6 @@ See docs/data_protection.md for the policy these checks enforce.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_helpers import dbt_env
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -74,14 +74,7 @@ def _pii_markers(column: dict) -> tuple[bool, bool]:
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy_manifest")
-    env = dict(
-        os.environ,
-        OMNI_DUCKDB_PATH=str(root / "scratch.duckdb"),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
+    env = dbt_env(root, None, root / "scratch.duckdb")  # compile only: no landing data read
     cmd = [
         DBT,
         "compile",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import subprocess
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_helpers import dbt_env
 
 from omniwh.duckdb_plugin import HASH_KEY_ENV, register_udfs
 
@@ -39,17 +39,7 @@ SCAN_TEST = "assert_privacy_no_clear_identifiers_in_marts"
 
 
 def _env(root: Path, landing: Path, db: Path, key: str) -> dict:
-    return dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-        DBT_USE_COLORS="false",
-        **{HASH_KEY_ENV: key},
-    )
+    return dbt_env(root, landing, db, key=key, DBT_USE_COLORS="false")
 
 
 def _dbt(env: dict, *args: str, expect_success: bool = True) -> subprocess.CompletedProcess:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_helpers import dbt_env
 
 from omniwh.duckdb_plugin import register_udfs
 from omniwh.generator import generate
@@ -64,15 +65,7 @@ def warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("quality_warehouse")
     landing = root / "landing"
     generate("tiny", 42, str(landing), str(root / "truth"), until=TINY_UNTIL, quiet=True)
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(root / "warehouse.duckdb"),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
+    env = dbt_env(root, landing, root / "warehouse.duckdb")
     landing_check = [sys.executable, "-m", "omniwh.landing_check", "--landing", str(landing), "--quiet"]
     subprocess.run(landing_check, env=env, cwd=REPO, check=True, capture_output=True)
     _dbt(env, "seed")

@@ -2,8 +2,8 @@
 
 `tests/privacy/assert_privacy_target_list_only_consented.sql` (severity error) recomputes the consent in force
 at each send from the CRM consent history, independently of the models, and returns every targetable row of
-`marts.fct_campaign_target_list` that had no opt-in in force. On the session's tiny landing data (read only):
-build the list and what it reads into a temporary DuckDB file, run the test (it passes), then corrupt a copy
+`marts.fct_campaign_target_list` that had no opt-in in force. On a copy of the session's built tiny warehouse
+(fixture built_tiny; its landing read only): run the test (it passes), then corrupt a copy
 of the file the three ways a wrong list could look and run the test on the copy: it must fail with exactly
 the corrupted rows.
 
@@ -17,7 +17,6 @@ the corrupted rows.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_helpers import dbt_env
 
 from omniwh.duckdb_plugin import register_udfs
 
@@ -35,17 +35,7 @@ LIST = "marts.fct_campaign_target_list"
 
 
 def _env(root: Path, landing: Path, db: Path) -> dict:
-    env = dict(
-        os.environ,
-        OMNI_LANDING_PATH=str(landing),
-        OMNI_DUCKDB_PATH=str(db),
-        OMNI_DUCKDB_TEMP_DIR=str(root / "duckdb_tmp"),
-        DBT_TARGET_PATH=str(root / "target"),
-        DBT_LOG_PATH=str(root / "logs"),
-        DO_NOT_TRACK="1",
-    )
-    env.pop("OMNI_HASH_KEY", None)
-    return env
+    return dbt_env(root, landing, db, key=None)  # the demo key, as the session's built warehouse
 
 
 def _dbt(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -63,15 +53,11 @@ def _guard_result(env: dict, root: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def built(tiny, tmp_path_factory):
+def built(built_tiny, tmp_path_factory):
+    # the session's tiny warehouse (every seed and model, the list among them), copied: the guard runs on it
     root = tmp_path_factory.mktemp("target_list")
-    db = root / "built" / "warehouse.duckdb"
-    db.parent.mkdir()
-    env = _env(root, Path(tiny["landing"]), db)
-    for args in (("seed",), ("run", "--select", "+fct_campaign_target_list")):
-        done = _dbt(env, *args)
-        assert done.returncode == 0, f"dbt {args} failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
-    return root, db, Path(tiny["landing"])
+    copy = built_tiny.copy_to(root / "built")
+    return root, copy.db, copy.landing
 
 
 def _corrupt(db: Path, copy: Path) -> dict[str, tuple[str, str]]:
