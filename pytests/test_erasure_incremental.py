@@ -39,6 +39,7 @@ from test_erasure import (
     scan_warehouse,
     write_landed_parquet,
 )
+from test_incremental import _frozen_models
 from warehouse_helpers import copy_project, dbt_env, relation_differences
 
 from omniwh.generator import append
@@ -356,7 +357,16 @@ def scenario(tiny, built_tiny, tmp_path_factory):
     _dbt(full_env, project, "seed")
     _dbt(full_env, project, "run", "--full-refresh")
     relations = _incremental_relations(incremental / "target")
-    differences = relation_differences(db, full / "warehouse.duckdb", relations)
+    # monthly snapshots keep closed months as reported (issue 18): their open months are compared; that the
+    # person left the closed months too is what the scans of the warehouse check
+    first_open = _query(
+        db, "select min(snapshot_month) from intermediate.int_metric_months_spined where not is_closed_month"
+    )[0][0]
+    open_months = {
+        rel: f"{column} >= date '{first_open.isoformat()}'"
+        for rel, (column, _) in _frozen_models(incremental / "target").items()
+    }
+    differences = relation_differences(db, full / "warehouse.duckdb", relations, where=open_months)
 
     # 5. the person's raw rows delivered again in the next load; incremental build
     append(DAY2.isoformat(), "tiny", 42, str(landing), quiet=True)

@@ -135,24 +135,29 @@ def run_dbt(env: dict, *args: str) -> None:
 
 
 def relation_differences(
-    incremental_db: Path, full_db: Path, relations: list[str]
+    incremental_db: Path, full_db: Path, relations: list[str], where: dict[str, str] | None = None
 ) -> dict[str, tuple[int, int, int]]:
     """Per relation: (rows, rows only in the incremental build, rows only in the full refresh).
 
-    EXCEPT ALL in both directions, so duplicated rows count: two builds are equal when both are 0.
+    EXCEPT ALL in both directions, so duplicated rows count: two builds are equal when both are 0. `where`:
+    per relation, a predicate both sides are restricted to (e.g. the open months of a frozen snapshot).
     """
+    where = where or {}
     con = duckdb.connect()
     try:
         con.execute(f"attach '{incremental_db}' as incr (read_only)")
         con.execute(f"attach '{full_db}' as full_refresh (read_only)")
         out = {}
         for rel in relations:
-            rows = con.execute(f"select count(*) from incr.{rel}").fetchone()[0]
+            cond = f" where {where[rel]}" if rel in where else ""
+            rows = con.execute(f"select count(*) from incr.{rel}{cond}").fetchone()[0]
             only_incr = con.execute(
-                f"select count(*) from (select * from incr.{rel} except all select * from full_refresh.{rel})"
+                f"select count(*) from (select * from incr.{rel}{cond}"
+                f" except all select * from full_refresh.{rel}{cond})"
             ).fetchone()[0]
             only_full = con.execute(
-                f"select count(*) from (select * from full_refresh.{rel} except all select * from incr.{rel})"
+                f"select count(*) from (select * from full_refresh.{rel}{cond}"
+                f" except all select * from incr.{rel}{cond})"
             ).fetchone()[0]
             out[rel] = (rows, only_incr, only_full)
         return out

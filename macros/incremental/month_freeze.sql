@@ -118,24 +118,16 @@
     Post-hook of member-grain monthly snapshots: erasure overrides the freeze. The registry of member ids
     (int_member_ids_registered) lists every member id ever given and loses only the ids of erased people (its
     erasure pre-hook), so a row of a closed month whose member id is not registered any more belongs to an
-    erased person and is deleted. Runs only in an incremental run when the erasure list holds a request dated
-    within the lookback of the run (incremental_lookback_days), so the usual day costs one count; an older
-    request is swept by `--vars '{erasure_sweep_all: true}'` (or a restatement). A full build has nothing to
-    purge: the erased person is gone from staging.
+    erased person and is deleted. Runs in every incremental run, whatever the date of the request: an
+    erasure must never depend on when the request was dated or when the next run happens (one anti-join of
+    the table against the registry). A full build has nothing to purge: the erased person is gone from
+    staging.
 -#}
 {% macro frozen_months_erasure_purge(member_column) -%}
     {%- if not (execute and is_incremental()) -%}{{ return('') }}{%- endif -%}
     {%- set requests = project_node_relation('erasure_requests') -%}
     {%- set registry = project_node_relation('int_member_ids_registered') -%}
-    {%- if requests is none or registry is none -%}{{ return('') }}{%- endif -%}
-    {%- if not var('erasure_sweep_all', false) -%}
-        {%- set lookback_days = var('incremental_lookback_days', 3) | int -%}
-        {%- set first_day = (run_started_at - modules.datetime.timedelta(days=lookback_days + 1)).strftime('%Y-%m-%d') -%}
-        {%- set recent -%}
-            select count(*) from {{ requests }} where requested_on >= cast('{{ first_day }}' as date)
-        {%- endset -%}
-        {%- if run_query(recent).columns[0].values()[0] == 0 -%}{{ return('') }}{%- endif -%}
-    {%- endif %}
+    {%- if requests is none or registry is none -%}{{ return('') }}{%- endif %}
     delete from {{ this }}
     where {{ member_column }} is not null
         and {{ member_column }} not in (

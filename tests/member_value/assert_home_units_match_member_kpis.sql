@@ -1,12 +1,14 @@
 -- fct_member_home_units_monthly slices members the way fct_member_kpis_monthly does: counting, per month, the
 -- members not churned (fct_member_lifecycle_monthly) by their published home banner or store gives the KPI
 -- mart's member_base for the brand, every banner and every store in its open period (outside it a store has
--- no member base of its own: int_store_months_spined).
+-- no member base of its own: int_store_months_spined). Open months only: a closed month's KPI counts stay as
+-- reported while an erasure removes the person from the member-grain snapshots.
 with
 
 home_units as (
 
     select * from {{ ref('fct_member_home_units_monthly') }}
+    where snapshot_month >= {{ first_open_month() }}
 
 ),
 
@@ -20,6 +22,7 @@ lifecycle as (
 kpis as (
 
     select * from {{ ref('fct_member_kpis_monthly') }}
+    where snapshot_month >= {{ first_open_month() }}
 
 ),
 

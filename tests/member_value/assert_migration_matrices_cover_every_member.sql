@@ -1,6 +1,7 @@
 -- The RFM migration matrix of a month accounts for every member scored in the month (column totals) and in
 -- the previous month (row totals); the lifecycle transition matrix accounts for every member known in the
--- month.
+-- month. Open months only: in a closed month the matrices keep their counts as reported while an erasure
+-- removes the person from the member-grain snapshots (DECISIONS.md, "Closed months frozen as reported").
 with
 
 rfm as (
@@ -26,6 +27,7 @@ lifecycle as (
 months as (
 
     select * from {{ ref('int_metric_months_spined') }}
+    where snapshot_month >= {{ first_open_month() }}
 
 ),
 
