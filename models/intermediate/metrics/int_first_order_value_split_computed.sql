@@ -5,6 +5,9 @@
 -- first_order_value_split_yuan fixes it. The share of variance the split explains (eta squared) says whether
 -- the two groups are really distinct: near 0.64 for a single log-normal hump, towards 1 for two clear humps.
 -- Uses every member's first purchase up to the as-of date.
+-- Deterministic: the log amounts are fixed to 9 decimals and every sum is taken on those exact decimals, so the
+-- ratio does not move in its last digits with the order in which parallel threads add floats (a daily run and a
+-- full refresh must agree row for row). The variance is derived from the exact sums, not var_pop.
 {%- set split_override = var('first_order_value_split_yuan', none) %}
 
 with
@@ -26,7 +29,7 @@ amounts as (
 
     select
         first_purchases.first_purchase_amount,
-        first_purchases.first_purchase_log_amount as log_amount,
+        cast(round(first_purchases.first_purchase_log_amount, 9) as decimal(18, 9)) as log_amount,
         months.as_of_date
     from first_purchases
     inner join months
@@ -39,8 +42,9 @@ totals as (
     select
         count(*) as member_count,
         sum(log_amount) as log_amount_sum,
-        avg(log_amount) as log_amount_mean,
-        var_pop(log_amount) as log_amount_variance,
+        cast(sum(log_amount) as double) / count(*) as log_amount_mean,
+        cast(sum(log_amount * log_amount) as double) / count(*)
+        - power(cast(sum(log_amount) as double) / count(*), 2) as log_amount_variance,
         max(as_of_date) as as_of_date
     from amounts
 
@@ -82,8 +86,8 @@ cut_scores as (
         (cast(cuts.below_count as double) / totals.member_count)
         * (cast(totals.member_count - cuts.below_count as double) / totals.member_count)
         * power(
-            cuts.below_sum / cuts.below_count
-            - (totals.log_amount_sum - cuts.below_sum) / (totals.member_count - cuts.below_count),
+            cast(cuts.below_sum as double) / cuts.below_count
+            - cast(totals.log_amount_sum - cuts.below_sum as double) / (totals.member_count - cuts.below_count),
             2
         ) as between_variance
     from cuts
@@ -114,7 +118,7 @@ split as (
 
     -- the geometric midpoint of the two amounts either side of the best cut, to the fen
         select
-            cast(round(exp((lower_log_amount + upper_log_amount) / 2), 2) as decimal(18, 2)) as split_amount,
+            cast(round(exp(cast(lower_log_amount + upper_log_amount as double) / 2), 2) as decimal(18, 2)) as split_amount,
             'detected' as split_source
         from best_cut
         where cut_rank = 1
@@ -147,8 +151,10 @@ groups as (
         count(high_entry_amount) as high_entry_members,
         {{ metric_median('low_entry_amount') }} as low_entry_median_amount,
         {{ metric_median('high_entry_amount') }} as high_entry_median_amount,
-        avg(case when low_entry_amount is not null then log_amount end) as low_entry_log_mean,
-        avg(case when high_entry_amount is not null then log_amount end) as high_entry_log_mean
+        cast(sum(case when low_entry_amount is not null then log_amount end) as double)
+        / nullif(count(low_entry_amount), 0) as low_entry_log_mean,
+        cast(sum(case when high_entry_amount is not null then log_amount end) as double)
+        / nullif(count(high_entry_amount), 0) as high_entry_log_mean
     from sides
     group by split_amount, split_source
 
