@@ -80,6 +80,7 @@ def built_tiny(tiny, scratch_root) -> BuiltWarehouse:
     return built
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the node ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`: `pytest -n 2 --dist loadgroup --no-loadscope-reorder`): one group per
     test module, so a module's fixtures are built on one worker only, and ONE group, run first, for every
@@ -95,3 +96,20 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(pytest.mark.xdist_group("built_tiny" if module(item) in shared else module(item)))
     items.sort(key=lambda item: module(item) not in shared)  # stable: modules stay whole and in order
+
+
+def pytest_collection_finish(session):
+    """On an xdist worker under --dist loadgroup, stop if the groups did not reach the scheduler: xdist appends
+    `@group` to each grouped test's node id, and a pytest that ignores it (9.2 with xdist 3.8) would silently
+    build every module's fixtures on every worker."""
+    if not hasattr(session.config, "workerinput") or not session.config.getvalue("loadgroup"):
+        return
+    grouped = [item for item in session.items if item.get_closest_marker("xdist_group")]
+    if grouped and not any("@" in item.nodeid for item in grouped):
+        print(
+            "pytest-xdist's loadgroup does not work with this pytest version: test modules would not stay on "
+            "one worker and every module's fixtures would be built on each (requirements.txt pins the pytest "
+            "it works with)",
+            file=sys.stderr,
+        )
+        pytest.exit("pytest-xdist --dist loadgroup is not effective", returncode=4)
