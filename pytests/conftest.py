@@ -99,9 +99,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_collection_finish(session):
-    """On an xdist worker under --dist loadgroup, stop if the groups did not reach the scheduler: xdist appends
-    `@group` to each grouped test's node id, and a pytest that ignores it (9.2 with xdist 3.8) would silently
-    build every module's fixtures on every worker."""
+    """On an xdist worker under --dist loadgroup, stop if the groups did not reach the scheduler: xdist
+    appends `@group` to each grouped test's node id, and a pytest that ignores it (9.2 with xdist 3.8) would
+    silently build every module's fixtures on every worker."""
     if not hasattr(session.config, "workerinput") or not session.config.getvalue("loadgroup"):
         return
     grouped = [item for item in session.items if item.get_closest_marker("xdist_group")]

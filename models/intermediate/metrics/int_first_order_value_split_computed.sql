@@ -118,7 +118,8 @@ split as (
 
     -- the geometric midpoint of the two amounts either side of the best cut, to the fen
         select
-            cast(round(exp(cast(lower_log_amount + upper_log_amount as double) / 2), 2) as decimal(18, 2)) as split_amount,
+            cast(round(exp(cast(lower_log_amount + upper_log_amount as double) / 2), 2) as decimal(18, 2))
+                as split_amount,
             'detected' as split_source
         from best_cut
         where cut_rank = 1
