@@ -83,25 +83,50 @@ sharers as (
 
 ),
 
-orders_while_both as (
+-- each sharing account with the period its card was live: one relation, so that the planner cannot pair every
+-- order with every card by the time conditions alone before the openid and card_no keys (at bench100k such a
+-- plan spilled more than 40 GB where this takes a second)
+sharer_spans as (
 
-    select distinct
+    select
         sharers.phone,
         sharers.card_no,
         sharers.openid,
-        miniprogram_orders.order_id
+        -- unknown when either start is unknown (greatest skips nulls), as two separate conditions would be
+        case
+            when sharers.authorised_at is not null and card_spans.enrolled_at is not null
+                then greatest(sharers.authorised_at, card_spans.enrolled_at)
+        end as live_from,
+        card_spans.cancelled_at as live_to
     from sharers
     inner join card_spans
         on sharers.card_no = card_spans.card_no
-    inner join miniprogram_orders
-        on sharers.openid = miniprogram_orders.openid
+
+),
+
+settled_orders as (
+
+    select miniprogram_orders.*
+    from miniprogram_orders
     cross join credit_horizon
-    where miniprogram_orders.created_at > sharers.authorised_at
-        and miniprogram_orders.created_at > card_spans.enrolled_at
-        and (card_spans.cancelled_at is null or miniprogram_orders.created_at < card_spans.cancelled_at)
-        and miniprogram_orders.created_at < {{ dbt.dateadd(
-            'day', -1 * var('identity_points_settle_days'), 'credit_horizon.last_credited_at'
-        ) }}
+    where miniprogram_orders.created_at < {{ dbt.dateadd(
+        'day', -1 * var('identity_points_settle_days'), 'credit_horizon.last_credited_at'
+    ) }}
+
+),
+
+orders_while_both as (
+
+    select distinct
+        sharer_spans.phone,
+        sharer_spans.card_no,
+        sharer_spans.openid,
+        settled_orders.order_id
+    from sharer_spans
+    inner join settled_orders
+        on sharer_spans.openid = settled_orders.openid
+    where settled_orders.created_at > sharer_spans.live_from
+        and (sharer_spans.live_to is null or settled_orders.created_at < sharer_spans.live_to)
 
 ),
 
