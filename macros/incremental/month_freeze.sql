@@ -120,15 +120,15 @@
     erasure pre-hook), so a row of a closed month whose member id is not registered any more belongs to an
     erased person and is deleted. Runs in every incremental run while the erasure list holds any request,
     whatever its date: an erasure must never depend on when the request was dated or when the next run
-    happens (one anti-join of the table against the registry). A full build has nothing to purge: the erased person is gone from
-    staging.
+    happens (one anti-join of the table against the registry). A full build has nothing to purge: the erased
+    person is gone from staging.
 -#}
 {% macro frozen_months_erasure_purge(member_column) -%}
     {%- if not (execute and is_incremental()) -%}{{ return('') }}{%- endif -%}
     {%- set requests = project_node_relation('erasure_requests') -%}
     {%- set registry = project_node_relation('int_member_ids_registered') -%}
     {%- if requests is none or registry is none -%}{{ return('') }}{%- endif -%}
-    {#- only while the erasure list holds a request: see the known defect in DECISIONS.md -#}
+    {#- a retailer that never had a request pays no anti-join -#}
     {%- set listed -%}select count(*) from {{ requests }}{%- endset -%}
     {%- if run_query(listed).columns[0].values()[0] == 0 -%}{{ return('') }}{%- endif %}
     delete from {{ this }}
